@@ -1,0 +1,293 @@
+//! The canonical MessagePack encoding and the argument-list rule.
+//!
+//! - Values are encoded by rmp-serde with structs as maps keyed by field name
+//!   ([`rmp_serde::Serializer::with_struct_map`]) and sequences of `u8` as `bin`
+//!   ([`BytesMode::ForceIterables`]).
+//! - The arguments of a call are one value: nothing for zero arguments (an empty input), the
+//!   argument itself for one argument, and an array of the arguments for two or more.
+//!
+//! ```
+//! use wabi_spec::codec::{encode_args, decode};
+//! let mut buf = Vec::new();
+//! encode_args(&mut buf, &("a", 1u8)).unwrap();
+//! assert_eq!(buf, [0x92, 0xa1, b'a', 0x01]); // two arguments: an array
+//! buf.clear();
+//! encode_args(&mut buf, &("a",)).unwrap();
+//! assert_eq!(buf, [0xa1, b'a']); // one argument, in a 1-tuple or not: the bare value
+//! assert_eq!(decode::<&str>(&buf).unwrap(), "a");
+//! ```
+
+use rmp_serde::config::{BytesMode, DefaultConfig, StructMapConfig};
+use serde::ser::{self, Serialize};
+use serde::Deserialize;
+use std::io::Write;
+
+pub use rmp_serde::decode::Error as DecodeError;
+pub use rmp_serde::encode::Error as EncodeError;
+
+/// The canonical serializer type.
+pub type Serializer<W> = rmp_serde::Serializer<W, StructMapConfig<DefaultConfig>>;
+
+/// Maximum nesting depth a decoder accepts; deeper input is an error, not a stack overflow.
+pub const MAX_DEPTH: usize = 128;
+
+/// Make a canonical serializer writing to `w`.
+#[inline]
+pub fn serializer<W: Write>(w: W) -> Serializer<W> {
+    rmp_serde::Serializer::new(w)
+        .with_struct_map()
+        .with_bytes(BytesMode::ForceIterables)
+}
+
+/// Encode one value canonically, appending to `out`.
+#[inline]
+pub fn encode<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), EncodeError> {
+    value.serialize(&mut serializer(out))
+}
+
+/// Encode one value canonically into a new vector.
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> {
+    let mut out = Vec::new();
+    encode(&mut out, value)?;
+    Ok(out)
+}
+
+/// Decode one value, borrowing strings and byte slices from `bytes` where the type allows.
+/// Nesting deeper than [`MAX_DEPTH`] is rejected.
+#[inline]
+pub fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
+    let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+    de.set_max_depth(MAX_DEPTH);
+    T::deserialize(&mut de)
+}
+
+/// Check the input of a function taking no arguments: empty, `nil` (`0xc0`) or an empty array
+/// (`0x90`) are accepted.
+pub fn decode_no_args(bytes: &[u8]) -> Result<(), DecodeError> {
+    match bytes {
+        [] | [0xc0] | [0x90] => Ok(()),
+        _ => Err(<DecodeError as serde::de::Error>::custom(format_args!(
+            "the function takes no arguments, but {} bytes of arguments were sent",
+            bytes.len()
+        ))),
+    }
+}
+
+/// Encode an argument list by the argument-list rule, appending to `out`.
+///
+/// `args` is a tuple of the arguments (`()` for none, `(x,)` for one) or, for one argument, the
+/// argument itself. A tuple of length 1 is written as its element, `()` writes nothing, and any
+/// other tuple is written as an array. A value that is not a tuple is one argument.
+pub fn encode_args<A: Serialize + ?Sized>(out: &mut Vec<u8>, args: &A) -> Result<(), EncodeError> {
+    let mut inner = serializer(out);
+    args.serialize(ArgList(&mut inner))
+}
+
+/// Serializer that applies the argument-list rule to the top-level value and delegates
+/// everything else to the canonical serializer.
+struct ArgList<'a, W: Write>(&'a mut Serializer<W>);
+
+/// A tuple being written as an argument list.
+enum ArgTuple<'a, W: Write> {
+    /// One argument: written bare.
+    One(&'a mut Serializer<W>),
+    /// Several arguments: an array.
+    Many(<&'a mut Serializer<W> as ser::Serializer>::SerializeTuple),
+}
+
+impl<'a, W: Write> ser::SerializeTuple for ArgTuple<'a, W> {
+    type Ok = ();
+    type Error = EncodeError;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        match self {
+            ArgTuple::One(s) => value.serialize(&mut **s),
+            ArgTuple::Many(t) => t.serialize_element(value),
+        }
+    }
+
+    fn end(self) -> Result<(), EncodeError> {
+        match self {
+            ArgTuple::One(_) => Ok(()),
+            ArgTuple::Many(t) => t.end(),
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            #[inline]
+            fn $method(self, $($arg: $ty),*) -> Result<(), EncodeError> {
+                ser::Serializer::$method(&mut *self.0, $($arg),*)
+            }
+        )*
+    };
+}
+
+impl<'a, W: Write> ser::Serializer for ArgList<'a, W> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = <&'a mut Serializer<W> as ser::Serializer>::SerializeSeq;
+    type SerializeTuple = ArgTuple<'a, W>;
+    type SerializeTupleStruct = <&'a mut Serializer<W> as ser::Serializer>::SerializeTupleStruct;
+    type SerializeTupleVariant = <&'a mut Serializer<W> as ser::Serializer>::SerializeTupleVariant;
+    type SerializeMap = <&'a mut Serializer<W> as ser::Serializer>::SerializeMap;
+    type SerializeStruct = <&'a mut Serializer<W> as ser::Serializer>::SerializeStruct;
+    type SerializeStructVariant =
+        <&'a mut Serializer<W> as ser::Serializer>::SerializeStructVariant;
+
+    delegate! {
+        serialize_bool(v: bool);
+        serialize_i8(v: i8);
+        serialize_i16(v: i16);
+        serialize_i32(v: i32);
+        serialize_i64(v: i64);
+        serialize_i128(v: i128);
+        serialize_u8(v: u8);
+        serialize_u16(v: u16);
+        serialize_u32(v: u32);
+        serialize_u64(v: u64);
+        serialize_u128(v: u128);
+        serialize_f32(v: f32);
+        serialize_f64(v: f64);
+        serialize_char(v: char);
+        serialize_str(v: &str);
+        serialize_bytes(v: &[u8]);
+        serialize_none();
+        serialize_unit_struct(name: &'static str);
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+
+    /// `()` is the empty argument list: nothing is written.
+    fn serialize_unit(self) -> Result<(), EncodeError> {
+        Ok(())
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), EncodeError> {
+        ser::Serializer::serialize_some(&mut *self.0, value)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
+        ser::Serializer::serialize_newtype_struct(&mut *self.0, name, value)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
+        ser::Serializer::serialize_newtype_variant(&mut *self.0, name, index, variant, value)
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+        ser::Serializer::serialize_seq(self.0, len)
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, EncodeError> {
+        if len == 1 {
+            Ok(ArgTuple::One(self.0))
+        } else {
+            ser::Serializer::serialize_tuple(self.0, len).map(ArgTuple::Many)
+        }
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
+        ser::Serializer::serialize_tuple_struct(self.0, name, len)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        ser::Serializer::serialize_tuple_variant(self.0, name, index, variant, len)
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
+        ser::Serializer::serialize_map(self.0, len)
+    }
+
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStruct, EncodeError> {
+        ser::Serializer::serialize_struct(self.0, name, len)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        ser::Serializer::serialize_struct_variant(self.0, name, index, variant, len)
+    }
+
+    // rmp-serde decides "bin or array" for byte sequences in `collect_seq`: keep its choice.
+    fn collect_seq<I>(self, iter: I) -> Result<(), EncodeError>
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        ser::Serializer::collect_seq(&mut *self.0, iter)
+    }
+
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args<A: Serialize + ?Sized>(a: &A) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_args(&mut out, a).unwrap();
+        out
+    }
+
+    #[test]
+    fn argument_list_rule() {
+        assert_eq!(args(&()), Vec::<u8>::new());
+        assert_eq!(args(&(7u8,)), [0x07]);
+        assert_eq!(args(&7u8), [0x07]);
+        assert_eq!(args(&(1u8, 2u8, 3u8)), [0x93, 1, 2, 3]);
+        // A single argument that is itself a sequence stays a sequence.
+        assert_eq!(args(&vec![1u8, 2]), [0xc4, 2, 1, 2]);
+        assert_eq!(args(&(vec![1u32, 2],)), [0x92, 1, 2]);
+        // A tuple inside the argument list is an ordinary array.
+        assert_eq!(args(&((1u8, 2u8),)), [0x92, 1, 2]);
+    }
+
+    #[test]
+    fn no_args_forms() {
+        for ok in [&[][..], &[0xc0], &[0x90]] {
+            decode_no_args(ok).unwrap();
+        }
+        assert!(decode_no_args(&[0x91, 0x01]).is_err());
+    }
+
+    #[test]
+    fn depth_limit_is_an_error() {
+        let mut deep = vec![0x91u8; 100_000];
+        deep.push(0xc0);
+        let err = decode::<serde_json::Value>(&deep).unwrap_err();
+        assert!(err.to_string().contains("depth"), "{err}");
+    }
+}

@@ -1,0 +1,48 @@
+//! Export and import names. Every name wabi owns starts with [`RESERVED_PREFIX`] (exports) or
+//! lives in the import module [`IMPORT_MODULE`] (imports); user functions may not use either.
+
+/// Prefix reserved for wabi's own exports. A user function name must not start with it.
+pub const RESERVED_PREFIX: &str = "wabi_";
+
+/// `wabi_abi_version() -> i32`: the guest's ABI version, `major << 16 | minor`.
+pub const EXPORT_ABI_VERSION: &str = "wabi_abi_version";
+
+/// `wabi_alloc(size: i32, align: i32) -> i32`: allocate `size` bytes aligned to `align` in guest
+/// memory; returns 0 on failure. The host calls it only with `size > 0` and `align` in
+/// `{1, 2, 4, 8}`.
+pub const EXPORT_ALLOC: &str = "wabi_alloc";
+
+/// `wabi_free(ptr: i32, size: i32, align: i32)`: release a block returned by `wabi_alloc`.
+pub const EXPORT_FREE: &str = "wabi_free";
+
+/// `wabi_scratch() -> i64`: the guest's reusable input buffer as a packed `(ptr, capacity)`.
+/// Called once per instance, after initialisation.
+pub const EXPORT_SCRATCH: &str = "wabi_scratch";
+
+/// The reactor initialiser of WASI modules; called first when exported.
+pub const EXPORT_INITIALIZE: &str = "_initialize";
+
+/// The import module owned by wabi. A guest may import only the functions listed here from it.
+pub const IMPORT_MODULE: &str = "wabi";
+
+/// `wabi.panic(ptr: i32, len: i32)`: report a panic; the bytes are a panic record
+/// ([`crate::PanicHeader`] followed by the message and the file name). Never returns: the host
+/// ends the current call with a panic error.
+pub const IMPORT_PANIC: &str = "panic";
+
+/// `wabi.log(level: i32, ptr: i32, len: i32)`: emit one UTF-8 log line at `level`
+/// (see [`crate::layout::LogLevel`]).
+pub const IMPORT_LOG: &str = "log";
+
+/// The wasm signature of every exported user function: `(ptr: i32, len: i32) -> i64`.
+pub const USER_FUNCTION_SIGNATURE: &str = "(i32, i32) -> i64";
+
+/// Whether `name` may be used for a user function (it is not reserved and not empty).
+///
+/// ```
+/// assert!(wabi_spec::names::is_user_function_name("transform"));
+/// assert!(!wabi_spec::names::is_user_function_name("wabi_alloc"));
+/// ```
+pub fn is_user_function_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with(RESERVED_PREFIX) && name != EXPORT_INITIALIZE
+}
