@@ -1,0 +1,61 @@
+//! # wabi-host: call WebAssembly plugins like ordinary functions
+//!
+//! wabi moves typed values (strings, structs, enums, maps, bytes, `Pod` structs) in and out of
+//! WebAssembly guests built with a wabi guest SDK (Rust `wabi-guest`, the Go SDK, or any
+//! implementation of `abi-spec/ABI.md`). This crate is the host side, on wasmtime: it compiles a
+//! module once, instantiates it sandboxed, writes arguments into guest memory, calls, reads the
+//! result back, and turns every failure into a typed [`Error`].
+//!
+//! ```no_run
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Person { name: String, age: u32 }
+//!
+//! # fn main() -> wabi_host::Result<()> {
+//! let engine = wabi_host::Engine::default();
+//! let module = wabi_host::Module::from_file(&engine, "plugin.wasm")?;  // compile once
+//! let mut plugin = module.instantiate()?;                               // instantiate many
+//!
+//! let hello: String = plugin.call("greet", (Person { name: "Ada".into(), age: 36 }, "Hello"))?;
+//! match plugin.call::<_, u32>("fail", "why") {
+//!     Err(wabi_host::Error::Guest { error, .. }) => println!("guest said: {}", error.message),
+//!     other => println!("{other:?}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! ## What happens on a call
+//! Arguments are MessagePack-encoded (one argument bare, several as an array) into the guest's
+//! scratch buffer, the export `(ptr, len) -> i64` is called once, and the result envelope is
+//! validated and decoded in place from guest memory. Every pointer and length the guest hands
+//! back is bounds-checked. See `abi-spec/ABI.md` for the byte-level rules.
+//!
+//! ## Failures
+//! - a returned `Err` arrives as [`Error::Guest`] with the message and a decodable value;
+//! - a panic arrives as [`Error::Panic`] with message and location;
+//! - a trap as [`Error::Trap`] with the wasm backtrace.
+//!
+//! After a trap or panic the instance is discarded and the next call runs on a fresh one.
+//!
+//! ## WASI
+//! Guests built for `wasm32-wasip1` (and Go guests) get a minimal WASI preview 1: no files, no
+//! environment, no arguments; clocks and random work; stdout and stderr go to the log handler
+//! (by default `tracing`, target `wabi::guest`).
+#![deny(missing_docs)]
+
+mod error;
+mod imports;
+mod log;
+mod memory;
+mod module;
+mod plugin;
+mod state;
+
+pub use error::{Direction, Error, GuestError, GuestPanic, Result};
+pub use log::{tracing_handler, LogHandler, LogRecord, LogSource, MAX_LOG_LINE};
+pub use memory::GuestMemory;
+pub use module::{Engine, Module, ModuleBuilder};
+pub use plugin::{Plugin, TypedFunction};
+pub use wabi_spec::layout::LogLevel;
+pub use wabi_spec::{AbiVersion, ABI_VERSION};

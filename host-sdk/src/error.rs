@@ -1,0 +1,254 @@
+//! The one error type of the host SDK.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use wabi_spec::AbiVersion;
+
+/// Which way a value was travelling when encoding or decoding failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// The arguments, host -> guest.
+    Arguments,
+    /// The result, guest -> host.
+    Result,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Arguments => "the arguments (host -> guest)",
+            Direction::Result => "the result (guest -> host)",
+        })
+    }
+}
+
+/// An error a guest function returned: its message and, if the error type is serializable,
+/// its MessagePack value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuestError {
+    /// The error's display text.
+    pub message: String,
+    /// The error's encoded value, if it has one.
+    pub value: Option<Vec<u8>>,
+}
+
+impl GuestError {
+    /// Decode the error's value into `T`. `None` when the guest sent no value.
+    ///
+    /// ```
+    /// # use wabi_host::GuestError;
+    /// let err = GuestError { message: "no".into(), value: Some(vec![0x2a]) };
+    /// assert_eq!(err.value_as::<u32>().unwrap().unwrap(), 42);
+    /// ```
+    pub fn value_as<T: DeserializeOwned>(&self) -> Option<Result<T, Error>> {
+        self.value.as_deref().map(|bytes| {
+            wabi_spec::codec::decode(bytes).map_err(|e| Error::Decode {
+                function: String::new(),
+                direction: Direction::Result,
+                message: format!("error value: {e}"),
+            })
+        })
+    }
+}
+
+/// A panic inside a guest function: its message and, when the guest knew it, its location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuestPanic {
+    /// The panic message.
+    pub message: String,
+    /// Source file, when known.
+    pub file: Option<String>,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+}
+
+impl fmt::Display for GuestPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(file) = &self.file {
+            write!(f, " at {file}:{}:{}", self.line, self.column)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong loading a plugin or calling it.
+///
+/// Every variant that concerns a call names the function. Guest-caused failures never panic the
+/// host; they arrive here.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A module file could not be read.
+    #[error("cannot read wasm module {path}: {source}")]
+    Io {
+        /// The path given.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a valid WebAssembly module, or wasmtime cannot compile them.
+    #[error("cannot compile the wasm module: {reason}")]
+    Compile {
+        /// wasmtime's explanation.
+        reason: String,
+    },
+    /// A required export is missing.
+    #[error("the module does not export `{name}`, so it is not a wabi guest: {hint}")]
+    MissingExport {
+        /// The export's name.
+        name: String,
+        /// What provides it.
+        hint: &'static str,
+    },
+    /// An export exists with the wrong type.
+    #[error("export `{name}` has type {found}, but wabi ABI v1 requires {expected}")]
+    ExportSignature {
+        /// The export's name.
+        name: String,
+        /// The type the ABI requires.
+        expected: String,
+        /// The type found.
+        found: String,
+    },
+    /// The module imports something this host does not provide.
+    #[error("the module imports `{module}::{name}`, which this host does not provide: {hint}")]
+    UnknownImport {
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// The guest's ABI version is not compatible with the host's.
+    #[error("the guest uses wabi ABI {guest} but this host implements {host}: rebuild the guest with a wabi guest SDK for ABI {}.x", host.major)]
+    AbiVersion {
+        /// The guest's version.
+        guest: AbiVersion,
+        /// The host's version.
+        host: AbiVersion,
+    },
+    /// Instantiation or initialisation (`_initialize`, version, scratch) failed.
+    #[error("cannot instantiate the plugin: {reason}")]
+    Instantiate {
+        /// What failed.
+        reason: String,
+    },
+    /// The plugin has no exported function of that name.
+    #[error("the plugin exports no function `{function}`; it exports: {available}")]
+    NoSuchFunction {
+        /// The name asked for.
+        function: String,
+        /// The user functions the plugin does export, comma-separated.
+        available: String,
+    },
+    /// The function returned an error value.
+    #[error("`{function}` returned an error: {}", error.message)]
+    Guest {
+        /// The function.
+        function: String,
+        /// The error it returned.
+        error: GuestError,
+    },
+    /// The function panicked.
+    #[error("`{function}` panicked: {panic}")]
+    Panic {
+        /// The function.
+        function: String,
+        /// The panic.
+        panic: GuestPanic,
+    },
+    /// The function trapped (a wasm fault such as `unreachable` or an out-of-bounds access).
+    #[error("`{function}` trapped: {message}")]
+    Trap {
+        /// The function.
+        function: String,
+        /// The trap's description.
+        message: String,
+        /// The wasm backtrace, when wasmtime captured one.
+        backtrace: Option<String>,
+    },
+    /// A value could not be encoded.
+    #[error("cannot encode {direction} of `{function}`: {message}")]
+    Encode {
+        /// The function.
+        function: String,
+        /// Which value.
+        direction: Direction,
+        /// Why.
+        message: String,
+    },
+    /// A value could not be decoded.
+    #[error("cannot decode {direction} of `{function}`: {message}")]
+    Decode {
+        /// The function.
+        function: String,
+        /// Which value.
+        direction: Direction,
+        /// Why.
+        message: String,
+    },
+    /// The guest returned a result the ABI does not allow (out of bounds, malformed envelope).
+    #[error("`{function}` returned a malformed result: {reason}")]
+    BadResult {
+        /// The function.
+        function: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A guest memory access was out of bounds.
+    #[error("guest memory access out of bounds: {len} bytes at {ptr:#x} exceed the memory size {size}")]
+    OutOfBounds {
+        /// Start address.
+        ptr: u64,
+        /// Length of the access.
+        len: u64,
+        /// Memory size in bytes.
+        size: u64,
+    },
+    /// The guest's allocator could not provide an input buffer.
+    #[error("the guest could not allocate {size} bytes for the input of `{function}` ({reason})")]
+    Alloc {
+        /// The function.
+        function: String,
+        /// Bytes asked for.
+        size: u64,
+        /// What was wrong with the answer.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Fill in the function name of an error raised below the call layer.
+    pub(crate) fn in_function(mut self, name: &str) -> Self {
+        match &mut self {
+            Error::Decode { function, .. }
+            | Error::Encode { function, .. }
+            | Error::Trap { function, .. }
+            | Error::Panic { function, .. }
+            | Error::BadResult { function, .. }
+            | Error::Guest { function, .. }
+            | Error::Alloc { function, .. }
+                if function.is_empty() =>
+            {
+                name.clone_into(function)
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Whether the plugin instance was discarded by this error (a trap or panic); the next call
+    /// runs on a fresh instance.
+    pub fn discarded_instance(&self) -> bool {
+        matches!(self, Error::Trap { .. } | Error::Panic { .. })
+    }
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

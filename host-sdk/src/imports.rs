@@ -1,0 +1,157 @@
+//! The `wabi` import module every host provides (ABI.md section 4), and import validation.
+
+use wabi_spec::layout::{LogLevel, PanicRecord};
+use wabi_spec::names::{IMPORT_LOG, IMPORT_MODULE, IMPORT_PANIC};
+use wasmtime::{Caller, Extern, Linker, ValType};
+
+use crate::error::{Error, GuestPanic};
+use crate::log::{emit, LogSource, MAX_LOG_LINE};
+use crate::memory::checked_range;
+use crate::state::HostState;
+
+/// WASI preview 1's import module name.
+pub(crate) const WASI_P1: &str = "wasi_snapshot_preview1";
+
+/// Largest panic record the host reads; longer messages are cut.
+const MAX_PANIC_RECORD: u32 = 64 * 1024;
+
+/// Copy up to `max` of the `len` bytes at `ptr` out of the caller's memory.
+fn read_caller(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32, max: u32) -> wasmtime::Result<Vec<u8>> {
+    let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+        wasmtime::bail!("the guest has no exported memory");
+    };
+    let data = memory.data(&caller);
+    // The whole claimed range must be valid, even if only a prefix is read.
+    checked_range(ptr, len as u64, data.len())?;
+    let range = checked_range(ptr, len.min(max) as u64, data.len())?;
+    Ok(data[range].to_vec())
+}
+
+fn panic_from_record(bytes: &[u8], claimed: u32) -> GuestPanic {
+    match PanicRecord::parse(bytes) {
+        Ok(r) => GuestPanic {
+            message: r.message.to_string(),
+            file: (!r.file.is_empty()).then(|| r.file.to_string()),
+            line: r.line,
+            column: r.column,
+        },
+        Err(e) => GuestPanic {
+            message: format!("(the guest panicked but sent a malformed panic record of {claimed} bytes: {e})"),
+            file: None,
+            line: 0,
+            column: 0,
+        },
+    }
+}
+
+/// Define `wabi.panic` and `wabi.log`.
+pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        IMPORT_MODULE,
+        IMPORT_PANIC,
+        |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| -> wasmtime::Result<()> {
+            let panic = match read_caller(&mut caller, ptr, len, MAX_PANIC_RECORD) {
+                Ok(bytes) => panic_from_record(&bytes, len),
+                Err(e) => GuestPanic {
+                    message: format!("(the guest panicked but its panic record is unreadable: {e})"),
+                    file: None,
+                    line: 0,
+                    column: 0,
+                },
+            };
+            caller.data_mut().panic = Some(panic);
+            wasmtime::bail!("the guest panicked")
+        },
+    )?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        IMPORT_LOG,
+        |mut caller: Caller<'_, HostState>, level: u32, ptr: u32, len: u32| -> wasmtime::Result<()> {
+            let bytes = read_caller(&mut caller, ptr, len, MAX_LOG_LINE as u32)
+                .map_err(|e| e.context("wabi.log was called with an invalid message"))?;
+            let state = caller.data();
+            let dropped = (len as usize).saturating_sub(bytes.len());
+            emit(&state.log, &state.plugin, LogSource::Guest, LogLevel::from_u32(level), &bytes, dropped);
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// The exact signature of each `wabi` import: (params, results).
+fn wabi_import_signature(name: &str) -> Option<(&'static [ValType], &'static [ValType])> {
+    match name {
+        IMPORT_PANIC => Some((&[ValType::I32, ValType::I32], &[])),
+        IMPORT_LOG => Some((&[ValType::I32, ValType::I32, ValType::I32], &[])),
+        _ => None,
+    }
+}
+
+pub(crate) fn signature_text<'a>(params: impl Iterator<Item = &'a ValType>, results: impl Iterator<Item = &'a ValType>) -> String {
+    let list = |it: &mut dyn Iterator<Item = &'a ValType>| it.map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+    format!("func({}) -> ({})", list(&mut { params }), list(&mut { results }))
+}
+
+/// Check every import of `module` against what the host provides, with a useful error for the
+/// first one it cannot satisfy.
+pub(crate) fn validate(module: &wasmtime::Module, provided_wasi: &dyn Fn(&str) -> bool) -> Result<bool, Error> {
+    let mut uses_wasi = false;
+    for import in module.imports() {
+        let (m, name) = (import.module(), import.name());
+        let unknown = |hint: String| Error::UnknownImport {
+            module: m.to_string(),
+            name: name.to_string(),
+            hint,
+        };
+        match m {
+            IMPORT_MODULE => {
+                let Some((params, results)) = wabi_import_signature(name) else {
+                    return Err(unknown(format!(
+                        "wabi ABI {} defines only `{IMPORT_MODULE}::{IMPORT_PANIC}` and `{IMPORT_MODULE}::{IMPORT_LOG}`; the guest may need a newer host",
+                        wabi_spec::ABI_VERSION
+                    )));
+                };
+                let ok = match import.ty() {
+                    wasmtime::ExternType::Func(f) => {
+                        f.params().map(|p| p.to_string()).eq(params.iter().map(|p| p.to_string()))
+                            && f.results().map(|p| p.to_string()).eq(results.iter().map(|p| p.to_string()))
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    return Err(unknown(format!(
+                        "it is imported with the wrong type; ABI v1 declares it as {}",
+                        signature_text(params.iter(), results.iter())
+                    )));
+                }
+            }
+            WASI_P1 => {
+                if !provided_wasi(name) {
+                    return Err(unknown("it is not a WASI preview 1 function".to_string()));
+                }
+                uses_wasi = true;
+            }
+            "env" => {
+                return Err(unknown(
+                    "module `env` usually means a C runtime or an undeclared host function; wabi provides only the `wabi` module and WASI preview 1 (build the guest for wasm32-unknown-unknown or wasm32-wasip1)".to_string(),
+                ))
+            }
+            m if m.starts_with("__wbindgen") => {
+                return Err(unknown(
+                    "the guest was built with wasm-bindgen, which targets JavaScript hosts; build it without wasm-bindgen".to_string(),
+                ))
+            }
+            m if m.starts_with("wasi:") => {
+                return Err(unknown(
+                    "component-model WASI (preview 2) imports need a component host; build the guest for wasm32-wasip1".to_string(),
+                ))
+            }
+            _ => {
+                return Err(unknown(
+                    "wabi provides only the `wabi` module and WASI preview 1".to_string(),
+                ))
+            }
+        }
+    }
+    Ok(uses_wasi)
+}
