@@ -399,16 +399,17 @@ mod tests {
         // short header
         assert!(matches!(
             Envelope::parse(&[0, 0]),
-            Err(LayoutError::TooShort { need: 8, have: 2, .. })
+            Err(LayoutError::TooShort {
+                need: 8,
+                have: 2,
+                ..
+            })
         ));
         // invalid UTF-8 message
         let mut buf = Vec::new();
         EnvelopeWriter::message(&mut buf, Status::BadArguments, "x");
         buf[8] = 0xff;
-        assert_eq!(
-            Envelope::parse(&buf),
-            Err(LayoutError::NotUtf8("message"))
-        );
+        assert_eq!(Envelope::parse(&buf), Err(LayoutError::NotUtf8("message")));
     }
 
     #[test]

@@ -34,16 +34,25 @@ struct Request {
     body: Vec<u8>,
 }
 
+/// Decodes the golden bytes and compares them with the typed value.
+type Check = Box<dyn Fn(&[u8])>;
+
 struct Vector {
     name: &'static str,
     rust_type: &'static str,
     value: Json,
     description: &'static str,
     bytes: Vec<u8>,
-    check: Box<dyn Fn(&[u8])>,
+    check: Check,
 }
 
-fn v<T>(name: &'static str, rust_type: &'static str, description: &'static str, json: Json, value: T) -> Vector
+fn v<T>(
+    name: &'static str,
+    rust_type: &'static str,
+    description: &'static str,
+    json: Json,
+    value: T,
+) -> Vector
 where
     T: Serialize + for<'de> Deserialize<'de> + PartialEq + Debug + 'static,
 {
@@ -62,10 +71,23 @@ where
 }
 
 /// An argument list (several values) encoded by the argument-list rule.
-fn args<A: Serialize>(name: &'static str, rust_type: &'static str, description: &'static str, json: Json, a: A) -> Vector {
+fn args<A: Serialize>(
+    name: &'static str,
+    rust_type: &'static str,
+    description: &'static str,
+    json: Json,
+    a: A,
+) -> Vector {
     let mut bytes = Vec::new();
     codec::encode_args(&mut bytes, &a).unwrap();
-    Vector { name, rust_type, value: json, description, bytes, check: Box::new(|_| {}) }
+    Vector {
+        name,
+        rust_type,
+        value: json,
+        description,
+        bytes,
+        check: Box::new(|_| {}),
+    }
 }
 
 fn values() -> Vec<Vector> {
@@ -138,15 +160,39 @@ fn envelopes() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     EnvelopeWriter::ok(&mut buf, &[0xa2, b'h', b'i']);
     out.push(("ok", "status 0, body \"hi\"", buf.clone()));
     EnvelopeWriter::ok(&mut buf, &[0xc0]);
-    out.push(("ok_unit", "a function returning () answers nil", buf.clone()));
+    out.push((
+        "ok_unit",
+        "a function returning () answers nil",
+        buf.clone(),
+    ));
     EnvelopeWriter::error(&mut buf, "bad", &[]);
     out.push(("error", "error without a value", buf.clone()));
-    EnvelopeWriter::error(&mut buf, "app error 42: x", &codec::to_vec(&json!({"code": 42, "reason": "x"})).unwrap());
+    EnvelopeWriter::error(
+        &mut buf,
+        "app error 42: x",
+        &codec::to_vec(&json!({"code": 42, "reason": "x"})).unwrap(),
+    );
     out.push(("error_value", "error with a MessagePack value", buf.clone()));
-    EnvelopeWriter::panic(&mut buf, &PanicRecord { message: "boom", file: "src/lib.rs", line: 10, column: 5 });
-    out.push(("panic", "a caught panic; the same record is the argument of wabi.panic", buf.clone()));
+    EnvelopeWriter::panic(
+        &mut buf,
+        &PanicRecord {
+            message: "boom",
+            file: "src/lib.rs",
+            line: 10,
+            column: 5,
+        },
+    );
+    out.push((
+        "panic",
+        "a caught panic; the same record is the argument of wabi.panic",
+        buf.clone(),
+    ));
     EnvelopeWriter::message(&mut buf, Status::BadArguments, "expected 2 arguments");
-    out.push(("bad_arguments", "status 3, the body is a UTF-8 message", buf.clone()));
+    out.push((
+        "bad_arguments",
+        "status 3, the body is a UTF-8 message",
+        buf.clone(),
+    ));
     EnvelopeWriter::message(&mut buf, Status::BadResult, "cannot encode");
     out.push(("bad_result", "status 4", buf.clone()));
     out
@@ -157,11 +203,16 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn path(file: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors").join(file)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(file)
 }
 
 fn bless() -> bool {
@@ -180,16 +231,30 @@ fn values_match_golden_file() {
             "about": "Golden MessagePack encodings of ABI v1. `value` is JSON; {\"bin\": HEX} stands for bytes. Argument lists (names args_*) list their arguments in `value`. Integers use the smallest form; floats keep their width.",
             "vectors": list,
         });
-        std::fs::write(path("values.json"), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+        std::fs::write(
+            path("values.json"),
+            serde_json::to_string_pretty(&doc).unwrap() + "\n",
+        )
+        .unwrap();
     }
-    let doc: Json = serde_json::from_str(&std::fs::read_to_string(path("values.json")).unwrap()).unwrap();
+    let doc: Json =
+        serde_json::from_str(&std::fs::read_to_string(path("values.json")).unwrap()).unwrap();
     let golden = doc["vectors"].as_array().unwrap();
-    assert_eq!(golden.len(), vectors.len(), "vector count differs from the golden file");
+    assert_eq!(
+        golden.len(),
+        vectors.len(),
+        "vector count differs from the golden file"
+    );
     for (g, v) in golden.iter().zip(&vectors) {
         assert_eq!(g["name"], v.name);
         assert_eq!(g["value"], v.value, "{}: JSON value differs", v.name);
         let want = unhex(g["hex"].as_str().unwrap());
-        assert_eq!(hex(&v.bytes), hex(&want), "{}: encoding differs from golden", v.name);
+        assert_eq!(
+            hex(&v.bytes),
+            hex(&want),
+            "{}: encoding differs from golden",
+            v.name
+        );
         (v.check)(&want);
     }
 }
@@ -198,17 +263,29 @@ fn values_match_golden_file() {
 fn envelopes_match_golden_file() {
     let list = envelopes();
     if bless() {
-        let docs: Vec<Json> = list.iter().map(|(n, d, b)| json!({"name": n, "description": d, "hex": hex(b)})).collect();
+        let docs: Vec<Json> = list
+            .iter()
+            .map(|(n, d, b)| json!({"name": n, "description": d, "hex": hex(b)}))
+            .collect();
         let doc = json!({"about": "Golden result envelopes of ABI v1 (all integers little-endian).", "envelopes": docs});
-        std::fs::write(path("envelopes.json"), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+        std::fs::write(
+            path("envelopes.json"),
+            serde_json::to_string_pretty(&doc).unwrap() + "\n",
+        )
+        .unwrap();
     }
-    let doc: Json = serde_json::from_str(&std::fs::read_to_string(path("envelopes.json")).unwrap()).unwrap();
+    let doc: Json =
+        serde_json::from_str(&std::fs::read_to_string(path("envelopes.json")).unwrap()).unwrap();
     let golden = doc["envelopes"].as_array().unwrap();
     assert_eq!(golden.len(), list.len());
     for (g, (name, _, bytes)) in golden.iter().zip(&list) {
         assert_eq!(g["name"], *name);
         let want = unhex(g["hex"].as_str().unwrap());
-        assert_eq!(hex(bytes), hex(&want), "{name}: envelope differs from golden");
+        assert_eq!(
+            hex(bytes),
+            hex(&want),
+            "{name}: envelope differs from golden"
+        );
         Envelope::parse(&want).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }

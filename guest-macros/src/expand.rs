@@ -94,6 +94,13 @@ fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
+/// A use of a call-site local (see `value` in [`entry_point`]) with the span, and so the syntax
+/// context, of the user's `span`: it resolves to the same binding, and a diagnostic about it is
+/// shown there rather than at the attribute.
+fn located_at(local: &Ident, span: Span) -> Ident {
+    Ident::new(&local.to_string(), span)
+}
+
 /// The generated `extern "C"` entry point.
 fn entry_point(export: &Export<'_>) -> TokenStream {
     let rt = quote!(::wabi_guest::__private);
@@ -108,8 +115,11 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
         local("__wabi_input"),
         local("__wabi_out"),
     );
-    let error = local("__wabi_error");
-    let value = local("__wabi_value");
+    // Resolved at the call site, not hygienic: rustc points a diagnostic at a use of these (a
+    // result that is not `Serialize`, an error that is not `Display`) only when the use has the
+    // user's syntax context. Nothing of the user's is written where they are in scope.
+    let error = Ident::new("__wabi_error", Span::call_site());
+    let value = Ident::new("__wabi_value", Span::call_site());
     let args: Vec<Ident> = (0..export.args.len())
         .map(|i| local(&format!("__wabi_arg{i}")))
         .collect();
@@ -129,8 +139,14 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
         return #rt::bad_arguments(#out, #signature, &#error)
     };
     let decode_args = match (export.encoding, &args[..], &types[..]) {
-        (Encoding::Serde | Encoding::Pod, [], []) => quote! {
+        (Encoding::Serde, [], []) => quote! {
             if let ::core::result::Result::Err(#error) = #rt::decode_no_args(#input) {
+                #bad_arguments;
+            }
+        },
+        // No Pod argument: the input must be empty, the size of `()`.
+        (Encoding::Pod, [], []) => quote! {
+            if let ::core::result::Result::Err(#error) = #rt::read_pod::<()>(#input) {
                 #bad_arguments;
             }
         },
@@ -138,13 +154,13 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
             let #arg = #input;
         },
         (Encoding::Pod, [arg], [ty]) => quote_spanned! {ty.span()=>
-            let #arg: #ty = match #rt::read_pod(#input) {
+            let #arg: #ty = match ::wabi_guest::__private::read_pod(#input) {
                 ::core::result::Result::Ok(#value) => #value,
                 ::core::result::Result::Err(#error) => #bad_arguments,
             };
         },
         (_, [arg], [ty]) => quote_spanned! {ty.span()=>
-            let #arg: #ty = match #rt::decode(#input) {
+            let #arg: #ty = match ::wabi_guest::__private::decode(#input) {
                 ::core::result::Result::Ok(#value) => #value,
                 ::core::result::Result::Err(#error) => #bad_arguments,
             };
@@ -158,10 +174,15 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
     };
 
     let call = quote!(#ident(#(#args),*));
-    let write_ok = |ty: &Type, value: &Ident| match export.encoding {
-        Encoding::Serde => quote_spanned!(ty.span()=> #rt::write_value(#out, #name, &#value)),
-        Encoding::Raw => quote_spanned!(ty.span()=> #rt::write_raw(#out, &#value)),
-        Encoding::Pod => quote_spanned!(ty.span()=> #rt::write_pod(#out, &#value)),
+    // Paths spanned at the user's type, so that a missing trait points there.
+    let write_ok = |ty: &Type, value: &Ident| {
+        let value = located_at(value, ty.span());
+        let write = match export.encoding {
+            Encoding::Serde => quote_spanned!(ty.span()=> write_value(#out, #name, &#value)),
+            Encoding::Raw => quote_spanned!(ty.span()=> write_raw(#out, &#value)),
+            Encoding::Pod => quote_spanned!(ty.span()=> write_pod(#out, &#value)),
+        };
+        quote_spanned!(ty.span()=> ::wabi_guest::__private::#write)
     };
     let call_and_write = match &export.output {
         Output::Unit => quote! {
@@ -177,15 +198,18 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
         }
         Output::Result { ok, err } => {
             let write = write_ok(ok, &value);
+            let error_at_type = located_at(&error, err.span());
             let write_error = quote_spanned! {err.span()=>
-                (&#rt::ErrorValue(&#error)).__wabi_write_error(#out, #name)
+                (&::wabi_guest::__private::ErrorValue(&#error))
+                    .__wabi_error_kind()
+                    .write(#out, #name, &#error_at_type)
             };
             quote! {
                 match #call {
                     ::core::result::Result::Ok(#value) => #write,
                     ::core::result::Result::Err(#error) => {
                         #[allow(unused_imports)]
-                        use #rt::{WriteErrorMessage as _, WriteErrorWithValue as _};
+                        use #rt::{ErrorMessageKind as _, ErrorWithValueKind as _};
                         #write_error
                     }
                 }
@@ -200,7 +224,15 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
-        #[allow(non_snake_case, unused_unsafe, clippy::all, clippy::pedantic)]
+        #[allow(
+            dead_code,
+            non_snake_case,
+            unreachable_pub,
+            unsafe_code,
+            unused_unsafe,
+            clippy::all,
+            clippy::pedantic
+        )]
         #[cfg_attr(target_arch = "wasm32", unsafe(export_name = #name))]
         pub unsafe extern "C" fn #entry(#ptr: u32, #len: u32) -> u64 {
             unsafe {
@@ -240,7 +272,10 @@ mod tests {
     #[test]
     fn lifetimes_are_erased() {
         let ty: Type = syn::parse_str("(&'a str, &'static str, Cow<'b, [u8]>, &str)").unwrap();
-        let names = [Ident::new("a", Span::call_site()), Ident::new("b", Span::call_site())];
+        let names = [
+            Ident::new("a", Span::call_site()),
+            Ident::new("b", Span::call_site()),
+        ];
         let erased = erase_lifetimes(&ty, &names);
         assert_eq!(
             signature::type_string(&erased),

@@ -5,9 +5,9 @@
 //!
 //! The macro works in three phases, each in its own module:
 //!
-//! - [`options`] parses the attribute's arguments (`name = "..."`, `raw`, `pod`);
-//! - [`signature`] validates the function and turns its signature into a [`signature::Export`];
-//! - [`expand`] generates the wasm entry point from that model.
+//! - `options` parses the attribute's arguments (`name = "..."`, `raw`, `pod`);
+//! - `signature` validates the function and turns its signature into an `Export` model;
+//! - `expand` generates the wasm entry point from that model.
 #![deny(missing_docs)]
 
 use proc_macro::TokenStream;
@@ -17,7 +17,7 @@ mod names;
 mod options;
 mod signature;
 
-/// Export a function to the wasm host. See `wabi_guest::export` for the full documentation.
+/// Export a function to the wasm host; documented, and to be used, as `wabi_guest::export`.
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::export(attr.into(), item.into()).into()

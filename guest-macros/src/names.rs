@@ -15,7 +15,9 @@ pub enum Origin {
 /// Check that `name` can be a user function's export name.
 pub fn validate(name: &str, span: Span, origin: Origin) -> syn::Result<()> {
     let fix = match origin {
-        Origin::Ident => "rename the function or give the export another name with `#[export(name = \"...\")]`",
+        Origin::Ident => {
+            "rename the function or give the export another name with `#[export(name = \"...\")]`"
+        }
         Origin::Option => "choose another name",
     };
     if name.is_empty() {

@@ -79,8 +79,8 @@ impl Options {
             }
             other => {
                 return Err(meta.error(format!(
-                    "unknown `#[export]` option `{other}`; expected `name = \"...\"`, `raw` or `pod`"
-                )))
+                "unknown `#[export]` option `{other}`; expected `name = \"...\"`, `raw` or `pod`"
+            )))
             }
         }
         Ok(())

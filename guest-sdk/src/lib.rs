@@ -1,0 +1,175 @@
+//! Write WebAssembly plugins as ordinary Rust functions.
+//!
+//! `wabi-guest` is the guest side of wabi: mark functions with [`#[export]`](export) and build the
+//! crate as a `cdylib` for `wasm32-unknown-unknown` or `wasm32-wasip1`. A wabi host then calls them
+//! by name with ordinary values; arguments and results cross the boundary in MessagePack (or as
+//! raw bytes, or as plain-old-data), errors come back as errors and panics as panics.
+//!
+//! # Example plugin
+//!
+//! `Cargo.toml`:
+//!
+//! ```toml
+//! [lib]
+//! crate-type = ["cdylib"]
+//!
+//! [dependencies]
+//! wabi-guest = "0.1"
+//! serde = { version = "1", features = ["derive"] }
+//! ```
+//!
+//! `src/lib.rs`:
+//!
+//! ```
+//! use serde::{Deserialize, Serialize};
+//! use wabi_guest::export;
+//!
+//! #[derive(Serialize, Deserialize)]
+//! pub struct Person {
+//!     name: String,
+//!     age: u32,
+//! }
+//!
+//! /// Arguments and results are any serde types; `&str` and `&[u8]` borrow from the input.
+//! #[export]
+//! fn greet(person: Person, greeting: &str) -> String {
+//!     wabi_guest::info!("greeting {}", person.name);
+//!     format!("{greeting}, {} ({})", person.name, person.age)
+//! }
+//!
+//! #[derive(Debug, Serialize)]
+//! pub struct NotFound {
+//!     id: u64,
+//! }
+//!
+//! impl std::fmt::Display for NotFound {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         write!(f, "no record {}", self.id)
+//!     }
+//! }
+//!
+//! /// An `Err` reaches the host as an error with its message (and, because `NotFound` is
+//! /// `Serialize`, its value).
+//! #[export]
+//! fn lookup(id: u64) -> Result<String, NotFound> {
+//!     if id == 1 { Ok("one".into()) } else { Err(NotFound { id }) }
+//! }
+//!
+//! /// Bytes in, bytes out, no encoding at all; exported under another name.
+//! #[export(raw, name = "reverse-bytes")]
+//! fn reverse(bytes: &[u8]) -> Vec<u8> {
+//!     bytes.iter().rev().copied().collect()
+//! }
+//! # fn main() {
+//! #     assert_eq!(greet(Person { name: "Ada".into(), age: 36 }, "Hello"), "Hello, Ada (36)");
+//! # }
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-unknown-unknown`. The functions stay
+//! ordinary Rust functions, so they can be unit-tested natively; logging then goes to stderr.
+//!
+//! # What a plugin exports
+//!
+//! Besides one `(i32, i32) -> i64` function per `#[export]`, linking this crate exports the
+//! runtime the host needs: `wabi_abi_version`, `wabi_alloc`, `wabi_free` and `wabi_scratch`. It
+//! imports nothing but `wabi.panic` and, when the plugin logs, `wabi.log` (plus WASI's functions
+//! on `wasm32-wasip1`).
+//!
+//! Results are written into one output buffer that is reused by every call: it grows to the
+//! largest result returned so far and is never shrunk. The host writes inputs that fit into a
+//! reusable 64 KiB scratch buffer, and larger ones into a block it allocates with `wabi_alloc`,
+//! which the guest frees after the call. A call therefore allocates nothing of its own beyond
+//! what the function's arguments and return value need.
+//!
+//! # Panics
+//!
+//! The first call installs a panic hook that reports the message and location to the host
+//! through `wabi.panic`; the host then ends the call with a panic error. Build plugins with
+//! `panic = "abort"` (the only strategy on wasm32 today). A plugin that replaces the panic hook
+//! with its own loses that report, and its panics reach the host as plain traps.
+#![deny(missing_docs)]
+
+mod host;
+pub mod log;
+// The runtime of the reserved exports and of the panic hook is only reachable on wasm32; it is
+// compiled (and unit-tested) natively too.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod memory;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod panic;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+/// Export a function to the wasm host.
+///
+/// The function stays as it is; beside it the macro generates its wasm entry point, an
+/// `extern "C" fn(ptr: i32, len: i32) -> i64` exported under the function's name, which decodes
+/// the arguments, calls the function and encodes what it returns.
+///
+/// ```
+/// # use wabi_guest::export;
+/// # #[derive(serde::Serialize, serde::Deserialize)] pub struct Order { total: u64 }
+/// #[export]
+/// fn total(orders: Vec<Order>, discount: Option<u64>) -> u64 {
+///     orders.iter().map(|o| o.total).sum::<u64>() - discount.unwrap_or(0)
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// Up to 16 arguments of any type implementing `serde::Deserialize`: integers, floats, `bool`,
+/// `String`, `Vec<T>`, `Option<T>`, maps, tuples, your own structs and enums. `&str` and `&[u8]`
+/// borrow from the input without copying; lifetime parameters (`fn f<'a>(s: &'a str)`) are
+/// allowed. Each argument is a plain name (or `_`); type and const parameters, `impl Trait`,
+/// `&mut`, `self`, `async fn`, `unsafe fn` and `extern fn` are rejected.
+///
+/// The host sends nothing for no arguments, the value itself for one argument and an array for
+/// several; an input that does not decode is answered with a "bad arguments" error naming the
+/// function and what failed.
+///
+/// # Return value
+///
+/// - nothing or `()`: the host receives `nil`;
+/// - `T: Serialize`: the value;
+/// - `Result<T, E>` (recognised by its name: the last path segment is `Result` with two type
+///   arguments) where `E: Display`: `Ok(v)` is returned as `v`, `Err(e)` becomes an error whose
+///   message is `e.to_string()` and which, when `E` also implements `Serialize`, carries `e`'s
+///   value.
+///
+/// A value that fails to serialize is answered with a "bad result" error.
+///
+/// # Options
+///
+/// - `#[export(name = "other.name")]`: export under another name. Names consist of ASCII
+///   letters, digits, `_`, `-` and `.`, and may not start with `wabi_` (reserved).
+/// - `#[export(raw)]`: no encoding. The function takes exactly one `&[u8]` (the input bytes)
+///   and returns `Vec<u8>` or `Result<Vec<u8>, E>` (the output bytes).
+/// - `#[export(pod)]`: plain-old-data. The function takes zero or one argument of a
+///   `bytemuck::Pod` type and returns a Pod type or `Result<T, E>` with a Pod `T`; values cross
+///   as their memory layout (an input of the wrong size is a "bad arguments" error; without an
+///   argument the input must be empty).
+///
+/// Options combine: `#[export(pod, name = "add")]`.
+///
+/// # Errors and panics
+///
+/// A panic inside the function is reported to the host with its message and location, and the
+/// call fails with a panic error.
+#[doc(inline)]
+pub use wabi_macros::export;
+pub use wabi_spec::{AbiVersion, ABI_VERSION};
+
+/// Re-exported so a plugin needs no direct dependency on serde for the traits (the derive macros
+/// need `serde` itself, or `#[serde(crate = "wabi_guest::serde")]`).
+pub use serde;
+
+/// Re-exported for `#[export(pod)]`: derive with
+/// `#[derive(wabi_guest::bytemuck::Pod, wabi_guest::bytemuck::Zeroable)]` and
+/// `#[bytemuck(crate = "wabi_guest::bytemuck")]`.
+pub use bytemuck;
+
+/// Capacity of the scratch buffer reported by `wabi_scratch`: inputs up to this many bytes are
+/// written there by the host and need no allocation.
+pub const SCRATCH_CAPACITY: usize = memory::SCRATCH_CAPACITY;

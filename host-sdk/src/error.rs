@@ -202,7 +202,9 @@ pub enum Error {
         reason: String,
     },
     /// A guest memory access was out of bounds.
-    #[error("guest memory access out of bounds: {len} bytes at {ptr:#x} exceed the memory size {size}")]
+    #[error(
+        "guest memory access out of bounds: {len} bytes at {ptr:#x} exceed the memory size {size}"
+    )]
     OutOfBounds {
         /// Start address.
         ptr: u64,

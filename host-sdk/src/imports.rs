@@ -16,7 +16,12 @@ pub(crate) const WASI_P1: &str = "wasi_snapshot_preview1";
 const MAX_PANIC_RECORD: u32 = 64 * 1024;
 
 /// Copy up to `max` of the `len` bytes at `ptr` out of the caller's memory.
-fn read_caller(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32, max: u32) -> wasmtime::Result<Vec<u8>> {
+fn read_caller(
+    caller: &mut Caller<'_, HostState>,
+    ptr: u32,
+    len: u32,
+    max: u32,
+) -> wasmtime::Result<Vec<u8>> {
     let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
         wasmtime::bail!("the guest has no exported memory");
     };
@@ -36,7 +41,9 @@ fn panic_from_record(bytes: &[u8], claimed: u32) -> GuestPanic {
             column: r.column,
         },
         Err(e) => GuestPanic {
-            message: format!("(the guest panicked but sent a malformed panic record of {claimed} bytes: {e})"),
+            message: format!(
+                "(the guest panicked but sent a malformed panic record of {claimed} bytes: {e})"
+            ),
             file: None,
             line: 0,
             column: 0,
@@ -53,7 +60,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             let panic = match read_caller(&mut caller, ptr, len, MAX_PANIC_RECORD) {
                 Ok(bytes) => panic_from_record(&bytes, len),
                 Err(e) => GuestPanic {
-                    message: format!("(the guest panicked but its panic record is unreadable: {e})"),
+                    message: format!(
+                        "(the guest panicked but its panic record is unreadable: {e})"
+                    ),
                     file: None,
                     line: 0,
                     column: 0,
@@ -66,12 +75,23 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     linker.func_wrap(
         IMPORT_MODULE,
         IMPORT_LOG,
-        |mut caller: Caller<'_, HostState>, level: u32, ptr: u32, len: u32| -> wasmtime::Result<()> {
+        |mut caller: Caller<'_, HostState>,
+         level: u32,
+         ptr: u32,
+         len: u32|
+         -> wasmtime::Result<()> {
             let bytes = read_caller(&mut caller, ptr, len, MAX_LOG_LINE as u32)
                 .map_err(|e| e.context("wabi.log was called with an invalid message"))?;
             let state = caller.data();
             let dropped = (len as usize).saturating_sub(bytes.len());
-            emit(&state.log, &state.plugin, LogSource::Guest, LogLevel::from_u32(level), &bytes, dropped);
+            emit(
+                &state.log,
+                &state.plugin,
+                LogSource::Guest,
+                LogLevel::from_u32(level),
+                &bytes,
+                dropped,
+            );
             Ok(())
         },
     )?;
@@ -87,14 +107,26 @@ fn wabi_import_signature(name: &str) -> Option<(&'static [ValType], &'static [Va
     }
 }
 
-pub(crate) fn signature_text<'a>(params: impl Iterator<Item = &'a ValType>, results: impl Iterator<Item = &'a ValType>) -> String {
-    let list = |it: &mut dyn Iterator<Item = &'a ValType>| it.map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
-    format!("func({}) -> ({})", list(&mut { params }), list(&mut { results }))
+pub(crate) fn signature_text<'a>(
+    params: impl Iterator<Item = &'a ValType>,
+    results: impl Iterator<Item = &'a ValType>,
+) -> String {
+    let list = |it: &mut dyn Iterator<Item = &'a ValType>| {
+        it.map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+    };
+    format!(
+        "func({}) -> ({})",
+        list(&mut { params }),
+        list(&mut { results })
+    )
 }
 
 /// Check every import of `module` against what the host provides, with a useful error for the
 /// first one it cannot satisfy.
-pub(crate) fn validate(module: &wasmtime::Module, provided_wasi: &dyn Fn(&str) -> bool) -> Result<bool, Error> {
+pub(crate) fn validate(
+    module: &wasmtime::Module,
+    provided_wasi: &dyn Fn(&str) -> bool,
+) -> Result<bool, Error> {
     let mut uses_wasi = false;
     for import in module.imports() {
         let (m, name) = (import.module(), import.name());

@@ -116,7 +116,8 @@ impl GuestOutput {
     fn push(&self, mut bytes: &[u8]) {
         let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if st.source == LogSource::Stderr {
-            st.tail.extend_from_slice(&bytes[bytes.len().saturating_sub(STDERR_TAIL)..]);
+            st.tail
+                .extend_from_slice(&bytes[bytes.len().saturating_sub(STDERR_TAIL)..]);
             let excess = st.tail.len().saturating_sub(STDERR_TAIL);
             st.tail.drain(..excess);
         }
@@ -137,7 +138,9 @@ impl GuestOutput {
             st.line.clear();
             st.dropped = 0;
         }
-        let keep = bytes.len().min(MAX_LOG_LINE - st.line.len().min(MAX_LOG_LINE));
+        let keep = bytes
+            .len()
+            .min(MAX_LOG_LINE - st.line.len().min(MAX_LOG_LINE));
         st.line.extend_from_slice(&bytes[..keep]);
         st.dropped += bytes.len() - keep;
     }
@@ -221,10 +224,12 @@ mod tests {
     fn capture() -> (GuestOutput, Arc<Mutex<Vec<String>>>) {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
-        let handler: LogHandler = Arc::new(move |r: &LogRecord<'_>| {
-            sink.lock().unwrap().push(r.message.to_string())
-        });
-        (GuestOutput::new("p".into(), LogSource::Stderr, handler), lines)
+        let handler: LogHandler =
+            Arc::new(move |r: &LogRecord<'_>| sink.lock().unwrap().push(r.message.to_string()));
+        (
+            GuestOutput::new("p".into(), LogSource::Stderr, handler),
+            lines,
+        )
     }
 
     #[test]
@@ -251,6 +256,10 @@ mod tests {
         let lines = lines.lock().unwrap();
         assert_eq!(lines.len(), 1);
         assert!(lines[0].len() < MAX_LOG_LINE + 64);
-        assert!(lines[0].ends_with("[934464 bytes cut]"), "{}", &lines[0][lines[0].len() - 30..]);
+        assert!(
+            lines[0].ends_with("[934464 bytes cut]"),
+            "{}",
+            &lines[0][lines[0].len() - 30..]
+        );
     }
 }

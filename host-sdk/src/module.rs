@@ -151,9 +151,11 @@ impl ModuleBuilder {
         let linker = make_linker(&self.engine.inner).map_err(|e| Error::Compile {
             reason: format!("cannot define host imports: {e:#}"),
         })?;
-        let pre = linker.instantiate_pre(&module).map_err(|e| Error::Instantiate {
-            reason: format!("{e:#}"),
-        })?;
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| Error::Instantiate {
+                reason: format!("{e:#}"),
+            })?;
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 engine: self.engine,
@@ -297,8 +299,12 @@ impl Module {
         if inner.uses_wasi {
             let stderr = GuestOutput::new(inner.name.clone(), LogSource::Stderr, inner.log.clone());
             let mut wasi = WasiCtxBuilder::new();
-            wasi.stdout(GuestOutput::new(inner.name.clone(), LogSource::Stdout, inner.log.clone()))
-                .stderr(stderr.clone());
+            wasi.stdout(GuestOutput::new(
+                inner.name.clone(),
+                LogSource::Stdout,
+                inner.log.clone(),
+            ))
+            .stderr(stderr.clone());
             state.wasi = Some(wasi.build_p1());
             state.stderr = Some(stderr);
         }

@@ -98,7 +98,12 @@ impl Plugin {
     /// Call a raw function: `input` bytes in, the guest's bytes out, no MessagePack.
     pub fn call_raw(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
         let func = self.lookup(function)?;
-        self.invoke(function, func, Input::<()>::Bytes(input), |b| Ok(b.to_vec()))
+        self.invoke(
+            function,
+            func,
+            Input::<()>::Bytes(input),
+            |b| Ok(b.to_vec()),
+        )
     }
 
     /// Call a raw function and look at its output in place, without copying it out of guest
@@ -121,9 +126,18 @@ impl Plugin {
     /// let sum: i64 = plugin.call_pod("pod_add", &Pair { a: 2, b: 3 })?;
     /// # Ok(()) }
     /// ```
-    pub fn call_pod<A: NoUninit, R: AnyBitPattern>(&mut self, function: &str, input: &A) -> Result<R> {
+    pub fn call_pod<A: NoUninit, R: AnyBitPattern>(
+        &mut self,
+        function: &str,
+        input: &A,
+    ) -> Result<R> {
         let func = self.lookup(function)?;
-        self.invoke(function, func, Input::<()>::Bytes(bytemuck::bytes_of(input)), read_pod)
+        self.invoke(
+            function,
+            func,
+            Input::<()>::Bytes(bytemuck::bytes_of(input)),
+            read_pod,
+        )
     }
 
     /// A typed handle to `function` that skips the name lookup on every call.
@@ -136,7 +150,10 @@ impl Plugin {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn typed<A: Serialize, R: DeserializeOwned>(&mut self, function: &str) -> Result<TypedFunction<A, R>> {
+    pub fn typed<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        function: &str,
+    ) -> Result<TypedFunction<A, R>> {
         let func = self.lookup(function)?;
         Ok(TypedFunction {
             name: function.into(),
@@ -289,9 +306,10 @@ fn read_pod<R: AnyBitPattern>(body: &[u8]) -> Result<R> {
 /// Instantiate and initialise one instance (ABI.md section 5).
 fn instantiate(module: &Module) -> Result<Live> {
     let mut store = module.new_store();
-    let failed = |what: &str, e: wasmtime::Error, store: &mut Store<HostState>| Error::Instantiate {
-        reason: format!("{what}: {}", trap_error(store, e)),
-    };
+    let failed =
+        |what: &str, e: wasmtime::Error, store: &mut Store<HostState>| Error::Instantiate {
+            reason: format!("{what}: {}", trap_error(store, e)),
+        };
     let instance = match module.inner.pre.instantiate(&mut store) {
         Ok(i) => i,
         Err(e) => return Err(failed("the start function failed", e, &mut store)),
@@ -334,7 +352,8 @@ fn instantiate(module: &Module) -> Result<Live> {
     };
     let size = memory.data_size(&store);
     if scratch_cap > 0
-        && (scratch_ptr % INPUT_ALIGN != 0 || checked_range(scratch_ptr, scratch_cap as u64, size).is_err())
+        && (scratch_ptr % INPUT_ALIGN != 0
+            || checked_range(scratch_ptr, scratch_cap as u64, size).is_err())
     {
         // ABI.md section 5: an unusable scratch area means "no scratch".
         tracing::warn!(
@@ -381,14 +400,23 @@ fn place_input(live: &mut Live, bytes: &[u8]) -> Result<u32> {
         reason,
     };
     if ptr == 0 {
-        return Err(refuse("wabi_alloc returned 0: the guest is out of memory".into()));
+        return Err(refuse(
+            "wabi_alloc returned 0: the guest is out of memory".into(),
+        ));
     }
     if ptr % INPUT_ALIGN != 0 {
-        return Err(refuse(format!("wabi_alloc returned {ptr:#x}, which is not {INPUT_ALIGN}-byte aligned")));
+        return Err(refuse(format!(
+            "wabi_alloc returned {ptr:#x}, which is not {INPUT_ALIGN}-byte aligned"
+        )));
     }
     let scratch_end = live.scratch_ptr as u64 + live.scratch_cap as u64;
-    if live.scratch_cap > 0 && (ptr as u64) < scratch_end && ptr as u64 + len as u64 > live.scratch_ptr as u64 {
-        return Err(refuse(format!("wabi_alloc returned {ptr:#x}, which overlaps the scratch buffer")));
+    if live.scratch_cap > 0
+        && (ptr as u64) < scratch_end
+        && ptr as u64 + len as u64 > live.scratch_ptr as u64
+    {
+        return Err(refuse(format!(
+            "wabi_alloc returned {ptr:#x}, which overlaps the scratch buffer"
+        )));
     }
     let data = live.memory.data_mut(&mut live.store);
     let range = checked_range(ptr, len as u64, data.len())
@@ -398,7 +426,11 @@ fn place_input(live: &mut Live, bytes: &[u8]) -> Result<u32> {
 }
 
 /// Validate and interpret the envelope a user function returned (ABI.md 6.2 step 4, section 7).
-fn read_envelope<T>(live: &mut Live, packed: i64, ok: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+fn read_envelope<T>(
+    live: &mut Live,
+    packed: i64,
+    ok: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
     let (ptr, len) = unpack(packed);
     let data = live.memory.data(&live.store);
     let bad = |reason: String| Error::BadResult {
@@ -450,7 +482,12 @@ fn trap_error(store: &mut Store<HostState>, err: wasmtime::Error) -> Error {
     }
     let backtrace = err.downcast_ref::<WasmBacktrace>().map(|b| b.to_string());
     if err.downcast_ref::<Trap>().is_some() {
-        if let Some(message) = store.data().stderr.as_ref().and_then(|s| s.take_panic_line()) {
+        if let Some(message) = store
+            .data()
+            .stderr
+            .as_ref()
+            .and_then(|s| s.take_panic_line())
+        {
             return Error::Panic {
                 function: String::new(),
                 panic: GuestPanic {

@@ -1,0 +1,100 @@
+//! The wabi conformance suite.
+//!
+//! One list of [`cases`], each with its expected values written once, run by the same host code
+//! against every guest that exports the conformance functions (`tests/guests/*`: a Rust guest
+//! and a Go guest; a third language is one more guest beside them). The `wabi-conformance`
+//! binary runs the suite against any `.wasm`, so authors of new guest SDKs can prove theirs:
+//!
+//! ```text
+//! cargo run -p wabi-conformance -- path/to/guest.wasm
+//! ```
+//!
+//! The functions a conformance guest must export are listed in `tests/README.md`.
+
+use std::sync::{Arc, Mutex};
+
+use wabi_host::{Engine, LogRecord, Module, Plugin};
+
+pub mod cases;
+
+/// Paths of the conformance guests this crate's build compiled (`Err` = not built, and why).
+pub mod guests {
+    include!(concat!(env!("OUT_DIR"), "/guests.rs"));
+}
+
+/// A plugin under test and the log lines it has produced.
+pub struct Harness {
+    /// The plugin.
+    pub plugin: Plugin,
+    /// Every log line the plugin emitted since the harness was made.
+    pub logs: Arc<Mutex<Vec<String>>>,
+}
+
+/// A compiled guest whose log lines are captured.
+pub struct Suite {
+    module: Module,
+    logs: Arc<Mutex<Vec<String>>>,
+}
+
+impl Suite {
+    /// Compile `wasm` once.
+    pub fn load(engine: &Engine, wasm: &[u8]) -> Result<Suite, String> {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        let module = Module::builder(engine)
+            .name("conformance")
+            .log_handler(Arc::new(move |r: &LogRecord<'_>| {
+                sink.lock().unwrap().push(r.message.to_string());
+            }))
+            .build(wasm)
+            .map_err(|e| e.to_string())?;
+        Ok(Suite { module, logs })
+    }
+
+    /// A fresh instance with an empty log.
+    pub fn harness(&self) -> Result<Harness, String> {
+        self.logs.lock().unwrap().clear();
+        let plugin = self.module.instantiate().map_err(|e| e.to_string())?;
+        Ok(Harness {
+            plugin,
+            logs: self.logs.clone(),
+        })
+    }
+
+    /// Run every case (or those whose name contains `filter`), each on a fresh instance.
+    pub fn run(&self, filter: Option<&str>) -> Vec<Outcome> {
+        cases::all()
+            .into_iter()
+            .filter(|case| filter.is_none_or(|f| case.name.contains(f)))
+            .map(|case| Outcome {
+                case: case.name,
+                result: self.harness().and_then(|mut h| (case.run)(&mut h)),
+            })
+            .collect()
+    }
+}
+
+/// The outcome of one case.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The case's name.
+    pub case: &'static str,
+    /// `Err` with what went wrong.
+    pub result: Result<(), String>,
+}
+
+/// Print one line per outcome under a heading; returns the number of failures.
+pub fn report(guest: &str, outcomes: &[Outcome]) -> usize {
+    println!("conformance: {guest}");
+    let mut failed = 0;
+    for o in outcomes {
+        match &o.result {
+            Ok(()) => println!("  ok    {}", o.case),
+            Err(e) => {
+                failed += 1;
+                println!("  FAIL  {}: {e}", o.case);
+            }
+        }
+    }
+    failed
+}

@@ -1,0 +1,467 @@
+//! The runtime behind `#[export]`. Not a public API: only the generated code may use it, and it
+//! may change in any release.
+//!
+//! An entry point generated for `fn f(a: A, b: B) -> R` is
+//! `export(ptr, len, |input, out| { decode; call; write })`: [`export`] deals with the pointers,
+//! the owned input and the output buffer; the body decodes the arguments with [`decode`] (or
+//! [`decode_no_args`], [`read_pod`], or takes the input as it is for raw exports), reports a
+//! failure with [`bad_arguments`], calls `f`, and writes the result envelope with
+//! [`write_value`], [`write_unit`], [`write_raw`] or [`write_pod`], or for an `Err` with
+//! `(&ErrorValue(&e)).__wabi_error_kind().write(out, name, &e)`, which picks
+//! [`write_error_with_value`] when `E: Serialize` and [`write_error`] otherwise.
+
+use bytemuck::Pod;
+use serde::Serialize;
+use std::cell::Cell;
+use std::fmt;
+use wabi_spec::codec;
+use wabi_spec::layout::{
+    EnvelopeWriter, ErrorHeader, Status, ENVELOPE_HEADER_LEN, ERROR_HEADER_LEN,
+};
+
+pub use wabi_spec::codec::{decode, decode_no_args, DecodeError};
+
+thread_local! {
+    /// The output buffer, reused by every call. On wasm32 without threads this is a plain static.
+    static OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Run one call of an export: `ptr`/`len` are the wasm arguments, `body` decodes the input,
+/// calls the user's function and writes the result envelope into the output buffer it is given.
+/// Returns the packed `(ptr, len)` of the envelope. An input outside the scratch buffer is freed
+/// after `body` returns (the arguments may borrow from it until then).
+///
+/// # Safety
+///
+/// Only on wasm32, with `ptr`/`len` as the ABI defines them: `len == 0`, or `len` bytes in the
+/// scratch buffer or in a block from `wabi_alloc(len, 8)` that the guest now owns.
+#[inline]
+pub unsafe fn export(ptr: u32, len: u32, body: impl FnOnce(&[u8], &mut Vec<u8>)) -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::panic::install_hook();
+        let input_ptr = ptr as usize as *mut u8;
+        let input: &[u8] = if len == 0 {
+            &[]
+        } else {
+            // SAFETY: the host wrote `len` bytes at `ptr` (see above).
+            unsafe { std::slice::from_raw_parts(input_ptr, len as usize) }
+        };
+        let (out_ptr, out_len) = run(input, body);
+        if len != 0 {
+            // SAFETY: the input is not used after `run`; see `release_input`.
+            unsafe { crate::memory::release_input(input_ptr, len) };
+        }
+        wabi_spec::pack(out_ptr as u32, out_len as u32) as u64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (ptr, len, body);
+        panic!("wabi exports can only be called by a wasm host");
+    }
+}
+
+/// Run `body` on `input` with the output buffer and return where the envelope it wrote is.
+///
+/// The buffer is taken out of its cell for the call and put back after. A nested call (a host
+/// function calling back into the guest while a user function runs, ABI.md section 6.2) thus
+/// writes into a fresh buffer of its own instead of aliasing the outer call's; the outer call
+/// drops it when it puts its own buffer back, after the host has read the nested result. A call
+/// that traps leaves the cell empty, and the next call starts a new buffer. The envelope stays
+/// valid until the next call.
+#[inline]
+pub fn run(input: &[u8], body: impl FnOnce(&[u8], &mut Vec<u8>)) -> (*const u8, usize) {
+    OUTPUT.with(|cell| {
+        let mut out = cell.take();
+        body(input, &mut out);
+        let written = (out.as_ptr(), out.len());
+        cell.set(out);
+        written
+    })
+}
+
+/// `fmt::Write` into a byte buffer, so messages are formatted in place.
+struct Text<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Text<'_> {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Append formatted text; a `Display` implementation that fails leaves what it wrote.
+fn write_text(out: &mut Vec<u8>, args: fmt::Arguments<'_>) {
+    let _ = fmt::write(&mut Text(out), args);
+}
+
+/// Write a [`Status::BadArguments`] envelope for arguments that failed to decode.
+/// `signature` is the function as written, e.g. `greet(p: Person, greeting: &str)`.
+#[cold]
+pub fn bad_arguments(out: &mut Vec<u8>, signature: &str, error: &dyn fmt::Display) {
+    EnvelopeWriter::begin(out);
+    write_text(
+        out,
+        format_args!("cannot decode the arguments of `{signature}`: {error}"),
+    );
+    EnvelopeWriter::finish(out, Status::BadArguments);
+}
+
+/// Write a [`Status::BadResult`] envelope for a result of `function` that failed to encode.
+#[cold]
+pub fn bad_result(out: &mut Vec<u8>, function: &str, error: &dyn fmt::Display) {
+    EnvelopeWriter::begin(out);
+    write_text(
+        out,
+        format_args!("cannot encode the result of `{function}`: {error}"),
+    );
+    EnvelopeWriter::finish(out, Status::BadResult);
+}
+
+/// Write an [`Status::Ok`] envelope whose body is `value` in MessagePack, encoded in place; a
+/// value that fails to encode gives a [`Status::BadResult`] envelope.
+#[inline]
+pub fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, function: &str, value: &T) {
+    EnvelopeWriter::begin(out);
+    match codec::encode(out, value) {
+        Ok(()) => EnvelopeWriter::finish(out, Status::Ok),
+        Err(e) => bad_result(out, function, &e),
+    }
+}
+
+/// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`.
+#[inline]
+pub fn write_unit(out: &mut Vec<u8>) {
+    EnvelopeWriter::ok(out, &[0xc0]);
+}
+
+/// Write an [`Status::Ok`] envelope whose body is `bytes` as they are (`#[export(raw)]`).
+#[inline]
+pub fn write_raw(out: &mut Vec<u8>, bytes: &[u8]) {
+    EnvelopeWriter::ok(out, bytes);
+}
+
+/// Write an [`Status::Ok`] envelope whose body is the memory layout of `value`
+/// (`#[export(pod)]`).
+#[inline]
+pub fn write_pod<T: Pod>(out: &mut Vec<u8>, value: &T) {
+    EnvelopeWriter::ok(out, bytemuck::bytes_of(value));
+}
+
+/// Why an input is not a `T` for `#[export(pod)]`: its size is wrong.
+#[derive(Debug)]
+pub struct PodSizeError {
+    expected: usize,
+    actual: usize,
+    type_name: &'static str,
+}
+
+impl fmt::Display for PodSizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "expected {} bytes (the memory layout of `{}`), got {}",
+            self.expected, self.type_name, self.actual
+        )
+    }
+}
+
+/// Read a `T` from its memory layout, at any alignment (`#[export(pod)]`).
+#[inline]
+pub fn read_pod<T: Pod>(input: &[u8]) -> Result<T, PodSizeError> {
+    bytemuck::try_pod_read_unaligned(input).map_err(|_| PodSizeError {
+        expected: std::mem::size_of::<T>(),
+        actual: input.len(),
+        type_name: std::any::type_name::<T>(),
+    })
+}
+
+/// Start an error envelope: envelope header, error header placeholder, then the message.
+/// Returns the message's length.
+fn begin_error<E: fmt::Display + ?Sized>(out: &mut Vec<u8>, error: &E) -> usize {
+    EnvelopeWriter::begin(out);
+    out.extend_from_slice(&[0; ERROR_HEADER_LEN]);
+    write_text(out, format_args!("{error}"));
+    out.len() - ENVELOPE_HEADER_LEN - ERROR_HEADER_LEN
+}
+
+/// Fill in the error header and the envelope header.
+fn finish_error(out: &mut [u8], message_len: usize) {
+    let value_len = out.len() - ENVELOPE_HEADER_LEN - ERROR_HEADER_LEN - message_len;
+    let header = ErrorHeader {
+        message_len: message_len as u32,
+        value_len: value_len as u32,
+    };
+    out[ENVELOPE_HEADER_LEN..ENVELOPE_HEADER_LEN + ERROR_HEADER_LEN]
+        .copy_from_slice(bytemuck::bytes_of(&header));
+    EnvelopeWriter::finish(out, Status::Error);
+}
+
+/// Write an [`Status::Error`] envelope with `error.to_string()` as the message and no value.
+pub fn write_error<E: fmt::Display + ?Sized>(out: &mut Vec<u8>, error: &E) {
+    let message_len = begin_error(out, error);
+    finish_error(out, message_len);
+}
+
+/// Write an [`Status::Error`] envelope with `error.to_string()` as the message and `error` in
+/// MessagePack as the value. A value that fails to encode gives a [`Status::BadResult`] envelope
+/// that quotes the message.
+pub fn write_error_with_value<E: fmt::Display + Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    function: &str,
+    error: &E,
+) {
+    let message_len = begin_error(out, error);
+    match codec::encode(out, error) {
+        Ok(()) => finish_error(out, message_len),
+        Err(e) => {
+            let start = ENVELOPE_HEADER_LEN + ERROR_HEADER_LEN;
+            let message = String::from_utf8_lossy(&out[start..start + message_len]).into_owned();
+            EnvelopeWriter::begin(out);
+            write_text(
+                out,
+                format_args!(
+                    "cannot encode the error value of `{function}`: {e} (the error: {message})"
+                ),
+            );
+            EnvelopeWriter::finish(out, Status::BadResult);
+        }
+    }
+}
+
+/// An error returned by an export, wrapped for autoref specialisation:
+/// `(&ErrorValue(&e)).__wabi_error_kind()` is [`WithValue`] when `E: Serialize` (through
+/// [`ErrorWithValueKind`]) and [`MessageOnly`] otherwise (through [`ErrorMessageKind`]); its
+/// `write` then requires `E: Display`, so a missing `Display` is reported as such. It only works
+/// where `E` is a concrete type, as in generated code.
+pub struct ErrorValue<'a, E: ?Sized>(pub &'a E);
+
+/// The error is `Serialize`: its envelope carries the message and the value.
+pub struct WithValue;
+
+/// The error is not `Serialize`: its envelope carries the message only.
+pub struct MessageOnly;
+
+/// Selected for `E: Serialize`.
+pub trait ErrorWithValueKind {
+    /// [`WithValue`].
+    #[inline]
+    fn __wabi_error_kind(&self) -> WithValue {
+        WithValue
+    }
+}
+
+impl<E: Serialize + ?Sized> ErrorWithValueKind for ErrorValue<'_, E> {}
+
+/// Selected for any other `E`, one autoref later.
+pub trait ErrorMessageKind {
+    /// [`MessageOnly`].
+    #[inline]
+    fn __wabi_error_kind(&self) -> MessageOnly {
+        MessageOnly
+    }
+}
+
+impl<E: ?Sized> ErrorMessageKind for &ErrorValue<'_, E> {}
+
+impl WithValue {
+    /// Write the error envelope with [`write_error_with_value`].
+    #[inline]
+    pub fn write<E: fmt::Display + Serialize + ?Sized>(
+        self,
+        out: &mut Vec<u8>,
+        function: &str,
+        error: &E,
+    ) {
+        write_error_with_value(out, function, error)
+    }
+}
+
+impl MessageOnly {
+    /// Write the error envelope with [`write_error`].
+    #[inline]
+    pub fn write<E: fmt::Display + ?Sized>(self, out: &mut Vec<u8>, _function: &str, error: &E) {
+        write_error(out, error)
+    }
+}
+
+#[cfg(test)]
+// `(&ErrorValue(&e))` is written as generated code writes it: the borrow is what makes the
+// specialisation work for non-`Serialize` errors, even where clippy sees it as needless.
+#[allow(clippy::needless_borrow)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use wabi_spec::layout::Envelope;
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    struct AppError {
+        code: u32,
+        reason: String,
+    }
+
+    impl fmt::Display for AppError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "app error {}: {}", self.code, self.reason)
+        }
+    }
+
+    struct Plain;
+
+    impl fmt::Display for Plain {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("plain failure")
+        }
+    }
+
+    /// Serializes to an error, to exercise the bad-result paths.
+    struct Unencodable;
+
+    impl Serialize for Unencodable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("refuses to encode"))
+        }
+    }
+
+    impl fmt::Display for Unencodable {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("unencodable")
+        }
+    }
+
+    fn parse(out: &[u8]) -> Envelope<'_> {
+        Envelope::parse(out).expect("a valid envelope")
+    }
+
+    #[test]
+    fn ok_envelopes() {
+        let mut out = Vec::new();
+        write_value(&mut out, "f", &("a", 1u8));
+        assert_eq!(parse(&out), Envelope::Ok(&[0x92, 0xa1, b'a', 0x01]));
+        write_unit(&mut out);
+        assert_eq!(parse(&out), Envelope::Ok(&[0xc0]));
+        write_value(&mut out, "f", &());
+        assert_eq!(parse(&out), Envelope::Ok(&[0xc0]));
+        write_raw(&mut out, b"raw bytes");
+        assert_eq!(parse(&out), Envelope::Ok(b"raw bytes"));
+        write_pod(&mut out, &0x0102_0304u32);
+        assert_eq!(parse(&out), Envelope::Ok(&[4, 3, 2, 1]));
+        // Byte vectors are `bin`, structs are maps.
+        write_value(&mut out, "f", &vec![1u8, 2]);
+        assert_eq!(parse(&out), Envelope::Ok(&[0xc4, 2, 1, 2]));
+    }
+
+    #[test]
+    fn error_envelopes() {
+        let mut out = Vec::new();
+        let e = AppError {
+            code: 42,
+            reason: "nope".into(),
+        };
+        (&ErrorValue(&e))
+            .__wabi_error_kind()
+            .write(&mut out, "f", &e);
+        match parse(&out) {
+            Envelope::Error {
+                message,
+                value: Some(value),
+            } => {
+                assert_eq!(message, "app error 42: nope");
+                assert_eq!(codec::decode::<AppError>(value).unwrap(), e);
+            }
+            other => panic!("{other:?}"),
+        }
+        (&ErrorValue(&Plain))
+            .__wabi_error_kind()
+            .write(&mut out, "f", &Plain);
+        assert_eq!(
+            parse(&out),
+            Envelope::Error {
+                message: "plain failure",
+                value: None
+            }
+        );
+        write_error(&mut out, "unsized message");
+        assert_eq!(
+            parse(&out),
+            Envelope::Error {
+                message: "unsized message",
+                value: None
+            }
+        );
+    }
+
+    #[test]
+    fn bad_argument_and_result_envelopes() {
+        let mut out = Vec::new();
+        let err = codec::decode::<u32>(&[0xa1, b'x']).unwrap_err();
+        bad_arguments(&mut out, "f(n: u32)", &err);
+        match parse(&out) {
+            Envelope::BadArguments(m) => {
+                assert!(
+                    m.starts_with("cannot decode the arguments of `f(n: u32)`: "),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        write_value(&mut out, "f", &Unencodable);
+        assert_eq!(
+            parse(&out),
+            Envelope::BadResult("cannot encode the result of `f`: refuses to encode")
+        );
+        (&ErrorValue(&Unencodable))
+            .__wabi_error_kind()
+            .write(&mut out, "f", &Unencodable);
+        assert_eq!(
+            parse(&out),
+            Envelope::BadResult(
+                "cannot encode the error value of `f`: refuses to encode (the error: unencodable)"
+            )
+        );
+    }
+
+    #[test]
+    fn pod_reads_check_the_size() {
+        assert_eq!(read_pod::<u32>(&[1, 0, 0, 0]).unwrap(), 1);
+        // Unaligned input is fine.
+        let bytes = [0u8, 2, 0, 0, 0];
+        assert_eq!(read_pod::<u32>(&bytes[1..]).unwrap(), 2);
+        // No argument: the input must be empty.
+        read_pod::<()>(&[]).unwrap();
+        assert!(read_pod::<()>(&[0xc0]).is_err());
+        let err = read_pod::<u64>(&[1, 2, 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected 8 bytes (the memory layout of `u64`), got 3"
+        );
+    }
+
+    #[test]
+    fn output_buffer_is_reused() {
+        let (p1, l1) = run(b"", |_, out| write_value(out, "f", &[7u32; 64][..]));
+        let (p2, l2) = run(b"", |_, out| write_value(out, "f", &1u8));
+        assert_eq!(p1, p2, "the same allocation serves both calls");
+        assert_eq!((l1, l2), (8 + 3 + 64, 9));
+        // A larger result may move the buffer; later small results keep using it.
+        let (p3, _) = run(b"", |_, out| write_raw(out, &[0; 1 << 16]));
+        let (p4, _) = run(b"", |_, out| write_unit(out));
+        assert_eq!(p3, p4);
+        // SAFETY: the envelope stays valid until the next call on this thread.
+        let envelope = unsafe { std::slice::from_raw_parts(p4, 9) };
+        assert_eq!(parse(envelope), Envelope::Ok(&[0xc0]));
+    }
+
+    #[test]
+    fn nested_runs_do_not_alias() {
+        let (outer, len) = run(b"x", |input, out| {
+            let (inner, _) = run(input, |_, out| write_unit(out));
+            assert_ne!(inner, out.as_ptr());
+            write_raw(out, input);
+        });
+        // SAFETY: as above.
+        let envelope = unsafe { std::slice::from_raw_parts(outer, len) };
+        assert_eq!(parse(envelope), Envelope::Ok(b"x"));
+    }
+}

@@ -1,0 +1,6 @@
+use wabi_guest::export;
+
+#[export(name = "a", name = "b")]
+fn original() {}
+
+fn main() {}

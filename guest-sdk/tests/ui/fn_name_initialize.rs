@@ -1,0 +1,6 @@
+use wabi_guest::export;
+
+#[export]
+fn _initialize() {}
+
+fn main() {}

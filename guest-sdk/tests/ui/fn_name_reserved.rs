@@ -1,0 +1,6 @@
+use wabi_guest::export;
+
+#[export]
+fn wabi_helper() {}
+
+fn main() {}

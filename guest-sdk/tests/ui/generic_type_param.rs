@@ -1,0 +1,8 @@
+use wabi_guest::export;
+
+#[export]
+fn first<T: Clone>(items: Vec<T>) -> Option<T> {
+    items.first().cloned()
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use wabi_guest::export;
+
+#[export(name = "")]
+fn nameless() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use wabi_guest::export;
+
+#[export]
+struct Config {
+    verbose: bool,
+}
+
+fn main() {}

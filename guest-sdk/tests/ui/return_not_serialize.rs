@@ -1,0 +1,10 @@
+use wabi_guest::export;
+
+struct Opaque;
+
+#[export]
+fn make() -> Opaque {
+    Opaque
+}
+
+fn main() {}

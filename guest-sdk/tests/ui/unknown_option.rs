@@ -1,0 +1,6 @@
+use wabi_guest::export;
+
+#[export(rename = "other")]
+fn original() {}
+
+fn main() {}

@@ -1,0 +1,468 @@
+//! The conformance cases. Each case calls the guest's conformance exports and checks the
+//! results against expected values written here, once, for every guest language.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Debug;
+
+use bytemuck::{Pod, Zeroable};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use wabi_host::{Direction, Error};
+
+use crate::Harness;
+
+/// One conformance case.
+pub struct Case {
+    /// Its name (stable: third parties filter on it).
+    pub name: &'static str,
+    /// What it checks.
+    pub about: &'static str,
+    /// Runs it on a fresh instance.
+    pub run: fn(&mut Harness) -> Result<(), String>,
+}
+
+/// The struct every guest implements as `Person`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Person {
+    /// Name.
+    pub name: String,
+    /// Age.
+    pub age: u32,
+    /// Optional e-mail.
+    pub email: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// The enum every guest implements as `Shape` (externally tagged).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// Unit variant.
+    Unit,
+    /// Newtype variant.
+    Circle(f64),
+    /// Struct variant.
+    Rect {
+        /// Width.
+        w: f64,
+        /// Height.
+        h: f64,
+    },
+    /// Tuple variant.
+    Pair(i32, i32),
+}
+
+/// Length and wrapping byte sum.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// Bytes.
+    pub len: u64,
+    /// Wrapping sum of the bytes.
+    pub checksum: u64,
+}
+
+/// The error value of `fail`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct AppError {
+    /// Always 42.
+    pub code: u32,
+    /// The message passed in.
+    pub reason: String,
+}
+
+/// Input of `pod_add`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct PodPair {
+    /// Left.
+    pub a: i32,
+    /// Right.
+    pub b: i32,
+}
+
+/// Output of `pod_add`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
+pub struct PodSum {
+    /// `a + b`.
+    pub sum: i64,
+}
+
+fn eq<T: PartialEq + Debug>(what: &str, got: T, want: T) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: got {got:?}, want {want:?}"))
+    }
+}
+
+fn ensure(cond: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if cond {
+        Ok(())
+    } else {
+        Err(what())
+    }
+}
+
+/// Call and map the host error to a string.
+fn call<A: Serialize, R: DeserializeOwned>(h: &mut Harness, f: &str, args: A) -> Result<R, String> {
+    h.plugin.call(f, args).map_err(|e| format!("{f}: {e}"))
+}
+
+/// Call a function taking and returning the same type, and check the value comes back.
+fn echo<T: Serialize + DeserializeOwned + PartialEq + Debug>(
+    h: &mut Harness,
+    f: &str,
+    value: T,
+) -> Result<(), String> {
+    let got: T = call(h, f, (&value,))?;
+    eq(f, got, value)
+}
+
+fn person() -> Person {
+    Person {
+        name: "Ada Lovelace".into(),
+        age: 36,
+        email: Some("ada@example.com".into()),
+        tags: vec!["math".into(), "poetry".into()],
+    }
+}
+
+/// Maps nested exactly `levels` deep: `{"level": n, "items": [..], "next": {...}}`, the
+/// innermost map holding only scalars (an array there would add a level).
+fn nested_map(levels: u32) -> Value {
+    let mut v = json!({"leaf": true, "n": -3.5, "s": "two", "nil": null, "big": u64::MAX});
+    for n in (1..levels).rev() {
+        v = json!({"level": n, "name": format!("n{n}"), "items": [n, "x", -1], "next": v});
+    }
+    v
+}
+
+fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}
+
+fn checksum(b: &[u8]) -> u64 {
+    b.iter().fold(0u64, |s, &x| s.wrapping_add(x as u64))
+}
+
+const MIB16: usize = 16 * 1024 * 1024;
+const UNICODE: &str = "héllo ✓ 日本語 🦀 Ωμέγα עברית";
+
+/// Every case, in a stable order.
+pub fn all() -> Vec<Case> {
+    vec![
+        Case { name: "noop", about: "zero arguments, unit result", run: |h| call::<_, ()>(h, "noop", ()) },
+        Case {
+            name: "zero_args_forms",
+            about: "a zero-argument function accepts empty input, nil and an empty array",
+            run: |h| {
+                for input in [&[][..], &[0xc0], &[0x90]] {
+                    let out = h.plugin.call_raw("noop", input).map_err(|e| format!("noop({input:x?}): {e}"))?;
+                    eq("noop result bytes", out, vec![0xc0])?;
+                }
+                Ok(())
+            },
+        },
+        Case {
+            name: "bool",
+            about: "bool both ways",
+            run: |h| {
+                echo(h, "echo_bool", true)?;
+                echo(h, "echo_bool", false)
+            },
+        },
+        Case {
+            name: "ints_8_args",
+            about: "eight arguments, every integer width, extremes and zero",
+            run: |h| {
+                type Ints = (i8, i16, i32, i64, u8, u16, u32, u64);
+                for v in [
+                    (i8::MIN, i16::MIN, i32::MIN, i64::MIN, u8::MAX, u16::MAX, u32::MAX, u64::MAX),
+                    (i8::MAX, i16::MAX, i32::MAX, i64::MAX, 0, 0, 0, 0),
+                    (-1, -200, -70_000, -5_000_000_000, 200, 60_000, 4_000_000_000, 1 << 40),
+                    (0, 0, 0, 0, 0, 0, 0, 0),
+                ] {
+                    let got: Ints = call(h, "echo_ints", v)?;
+                    eq("echo_ints", got, v)?;
+                }
+                Ok(())
+            },
+        },
+        Case {
+            name: "floats",
+            about: "f32 keeps its width, f64 its bits",
+            run: |h| {
+                for v in [(1.5f32, -0.1f64), (f32::MAX, f64::MIN_POSITIVE), (-0.0, 1e300)] {
+                    let got: (f32, f64) = call(h, "echo_floats", v)?;
+                    eq("echo_floats bits", (got.0.to_bits(), got.1.to_bits()), (v.0.to_bits(), v.1.to_bits()))?;
+                }
+                Ok(())
+            },
+        },
+        Case {
+            name: "string_unicode",
+            about: "owned and borrowed strings, unicode, empty",
+            run: |h| {
+                for s in [UNICODE, "", "plain ascii", "\u{0}nul inside"] {
+                    echo(h, "echo_string", s.to_string())?;
+                    let got: String = call(h, "echo_str", s)?;
+                    eq("echo_str", got.as_str(), s)?;
+                }
+                Ok(())
+            },
+        },
+        Case {
+            name: "bytes",
+            about: "bytes as MessagePack bin, all byte values, empty",
+            run: |h| {
+                echo(h, "echo_bytes", (0..=255u8).collect::<Vec<u8>>())?;
+                echo(h, "echo_bytes", Vec::<u8>::new())
+            },
+        },
+        Case {
+            name: "option",
+            about: "Some and None",
+            run: |h| {
+                echo(h, "echo_option", Some("x".to_string()))?;
+                echo(h, "echo_option", Some(String::new()))?;
+                echo(h, "echo_option", None::<String>)
+            },
+        },
+        Case {
+            name: "struct",
+            about: "a struct as a map keyed by field name, with optional and empty fields",
+            run: |h| {
+                echo(h, "echo_person", person())?;
+                echo(h, "echo_person", Person { name: String::new(), age: 0, email: None, tags: vec![] })
+            },
+        },
+        Case {
+            name: "struct_by_name",
+            about: "a guest matches fields by name: reordered and unknown fields, missing optional field",
+            run: |h| {
+                let sent = json!({"tags": ["x"], "extra": {"ignored": [1, 2]}, "age": 7, "name": "Bo"});
+                let got: Person = call(h, "echo_person", (sent,))?;
+                eq("echo_person", got, Person { name: "Bo".into(), age: 7, email: None, tags: vec!["x".into()] })
+            },
+        },
+        Case {
+            name: "enum",
+            about: "unit, newtype, struct and tuple variants",
+            run: |h| {
+                for s in [Shape::Unit, Shape::Circle(1.5), Shape::Rect { w: 2.0, h: 3.5 }, Shape::Pair(-1, 2)] {
+                    echo(h, "echo_shape", s)?;
+                }
+                Ok(())
+            },
+        },
+        Case {
+            name: "map",
+            about: "ordered map, hash map, empty map",
+            run: |h| {
+                let m: BTreeMap<String, i64> = [("a", 1), ("b", -2), ("ünï", i64::MIN)].map(|(k, v)| (k.to_string(), v)).into();
+                echo(h, "echo_map", m)?;
+                echo(h, "echo_map", BTreeMap::<String, i64>::new())?;
+                let hm: HashMap<String, Vec<u32>> = [("x", vec![1, 2]), ("y", vec![]), ("z", vec![u32::MAX])].map(|(k, v)| (k.to_string(), v)).into();
+                echo(h, "echo_hashmap", hm)
+            },
+        },
+        Case {
+            name: "nested_vectors",
+            about: "vectors of vectors of vectors, with empties",
+            run: |h| echo(h, "echo_nested", vec![vec![vec![1u32, 2], vec![]], vec![], vec![vec![u32::MAX]]]),
+        },
+        Case {
+            name: "dynamic_nested_10",
+            about: "a dynamic map nested ten levels deep round-trips and measures 10 deep",
+            run: |h| {
+                let v = nested_map(10);
+                echo(h, "echo_any", v.clone())?;
+                let d: u32 = call(h, "depth", (v,))?;
+                eq("depth", d, 10)
+            },
+        },
+        Case {
+            name: "three_args",
+            about: "three arguments, one of them borrowed",
+            run: |h| {
+                let got: String = call(h, "concat3", ("a-", "ü-", "🦀"))?;
+                eq("concat3", got.as_str(), "a-ü-🦀")
+            },
+        },
+        Case {
+            name: "struct_and_str",
+            about: "a struct and a string",
+            run: |h| {
+                let got: String = call(h, "greet", (person(), "Hello"))?;
+                eq("greet", got.as_str(), "Hello, Ada Lovelace (36)")
+            },
+        },
+        Case {
+            name: "error_with_value",
+            about: "an error's message and structured value reach the host",
+            run: |h| match h.plugin.call::<_, u32>("fail", "nope") {
+                Err(Error::Guest { function, error }) => {
+                    eq("function", function.as_str(), "fail")?;
+                    eq("message", error.message.as_str(), "app error 42: nope")?;
+                    let value: AppError = error.value_as().ok_or("the error has no value")?.map_err(|e| e.to_string())?;
+                    eq("value", value, AppError { code: 42, reason: "nope".into() })?;
+                    let still: bool = call(h, "echo_bool", true)?;
+                    eq("call after an error", still, true)
+                }
+                other => Err(format!("fail: want a guest error, got {other:?}")),
+            },
+        },
+        Case {
+            name: "error_plain",
+            about: "an error without a value",
+            run: |h| match h.plugin.call::<_, u32>("fail_plain", "just text") {
+                Err(Error::Guest { error, .. }) => {
+                    eq("message", error.message.as_str(), "just text")?;
+                    eq("value", error.value, None)
+                }
+                other => Err(format!("fail_plain: want a guest error, got {other:?}")),
+            },
+        },
+        Case {
+            name: "panic",
+            about: "a panic reaches the host with its message; the next call works on a fresh instance",
+            run: |h| {
+                let _: u64 = call(h, "counter", ())?;
+                match h.plugin.call::<_, ()>("boom", "kaboom ✨") {
+                    Err(Error::Panic { function, panic }) => {
+                        eq("function", function.as_str(), "boom")?;
+                        ensure(panic.message.contains("kaboom ✨"), || format!("panic message {:?}", panic.message))?;
+                    }
+                    other => return Err(format!("boom: want a panic, got {other:?}")),
+                }
+                let n: u64 = call(h, "counter", ())?;
+                eq("counter after the panic (fresh instance)", n, 1)
+            },
+        },
+        Case {
+            name: "payload_16mib_out",
+            about: "a 16 MiB result",
+            run: |h| {
+                let got: Vec<u8> = call(h, "make_bytes", MIB16 as u32)?;
+                eq("length", got.len(), MIB16)?;
+                ensure(got == pattern(MIB16), || "make_bytes: wrong content".into())
+            },
+        },
+        Case {
+            name: "payload_16mib_in",
+            about: "16 MiB of bytes and a 16 MiB string as arguments",
+            run: |h| {
+                let bytes = pattern(MIB16);
+                let stats: Stats = call(h, "bytes_stats", (&bytes,))?;
+                eq("bytes_stats", stats, Stats { len: MIB16 as u64, checksum: checksum(&bytes) })?;
+                let s = "wabi✓".repeat(MIB16 / 7);
+                let stats: Stats = call(h, "str_stats", s.as_str())?;
+                eq("str_stats", stats, Stats { len: s.len() as u64, checksum: checksum(s.as_bytes()) })
+            },
+        },
+        Case {
+            name: "raw",
+            about: "raw bytes in and out, no MessagePack",
+            run: |h| {
+                let out = h.plugin.call_raw("raw_reverse", b"\x00\x01abc\xff").map_err(|e| e.to_string())?;
+                eq("raw_reverse", out, b"\xffcba\x01\x00".to_vec())?;
+                let out = h.plugin.call_raw("raw_reverse", b"").map_err(|e| e.to_string())?;
+                eq("raw_reverse(empty)", out, vec![])
+            },
+        },
+        Case {
+            name: "pod",
+            about: "a Pod struct in, a Pod struct out; a wrong size is refused",
+            run: |h| {
+                let sum: PodSum = h.plugin.call_pod("pod_add", &PodPair { a: i32::MAX, b: 1 }).map_err(|e| e.to_string())?;
+                eq("pod_add", sum, PodSum { sum: i32::MAX as i64 + 1 })?;
+                match h.plugin.call_raw("pod_add", &[1, 2, 3]) {
+                    Err(Error::Decode { direction: Direction::Arguments, .. }) => Ok(()),
+                    other => Err(format!("pod_add with 3 bytes: want a decode error, got {other:?}")),
+                }
+            },
+        },
+        Case {
+            name: "log",
+            about: "a guest log line reaches the host's log handler",
+            run: |h| {
+                call::<_, ()>(h, "log_line", "hello from the guest ✓")?;
+                let logs = h.logs.lock().unwrap();
+                ensure(logs.iter().any(|l| l == "hello from the guest ✓"), || format!("log lines: {logs:?}"))
+            },
+        },
+        Case {
+            name: "state",
+            about: "an instance keeps its state between calls",
+            run: |h| {
+                for want in 1..=3u64 {
+                    eq("counter", call::<_, u64>(h, "counter", ())?, want)?;
+                }
+                Ok(())
+            },
+        },
+        Case {
+            name: "renamed",
+            about: "an export under a name other than the function's",
+            run: |h| eq("renamed.fn", call::<_, String>(h, "renamed.fn", ())?.as_str(), "renamed"),
+        },
+        Case {
+            name: "bad_arguments",
+            about: "arguments of the wrong type are a decode error naming the direction",
+            run: |h| {
+                match h.plugin.call::<_, bool>("echo_bool", "not a bool") {
+                    Err(Error::Decode { function, direction: Direction::Arguments, .. }) => eq("function", function.as_str(), "echo_bool")?,
+                    other => return Err(format!("echo_bool(\"not a bool\"): want an argument decode error, got {other:?}")),
+                }
+                match h.plugin.call::<_, String>("concat3", ("only one",)) {
+                    Err(Error::Decode { direction: Direction::Arguments, .. }) => Ok(()),
+                    other => Err(format!("concat3 with one argument: want an argument decode error, got {other:?}")),
+                }
+            },
+        },
+        Case {
+            name: "wrong_result_type",
+            about: "a result that does not fit the expected type is a decode error on the host",
+            run: |h| match h.plugin.call::<_, u32>("echo_string", "text") {
+                Err(Error::Decode { direction: Direction::Result, .. }) => Ok(()),
+                other => Err(format!("want a result decode error, got {other:?}")),
+            },
+        },
+        Case {
+            name: "no_such_function",
+            about: "calling a function the guest does not export names what it does export",
+            run: |h| match h.plugin.call::<_, ()>("does_not_exist", ()) {
+                Err(Error::NoSuchFunction { available, .. }) => ensure(available.contains("echo_bool"), || available),
+                other => Err(format!("want NoSuchFunction, got {other:?}")),
+            },
+        },
+        Case {
+            name: "memory_flat_100k",
+            about: "100,000 calls leave the guest's memory size unchanged after warm-up",
+            run: |h| {
+                let p = person();
+                let mut greet = h.plugin.typed::<(&Person, &str), String>("greet").map_err(|e| e.to_string())?;
+                let mut echo_person = h.plugin.typed::<(&Person,), Person>("echo_person").map_err(|e| e.to_string())?;
+                let big = "x".repeat(100_000); // larger than the scratch buffer: the alloc/free path
+                for _ in 0..1_000 {
+                    greet.call(&mut h.plugin, (&p, "Hi")).map_err(|e| e.to_string())?;
+                    call::<_, Stats>(h, "str_stats", big.as_str())?;
+                }
+                let before = h.plugin.memory_size().map_err(|e| e.to_string())?;
+                for i in 0..100_000 {
+                    if i % 10 == 0 {
+                        call::<_, Stats>(h, "str_stats", big.as_str())?;
+                    }
+                    let back = echo_person.call(&mut h.plugin, (&p,)).map_err(|e| e.to_string())?;
+                    if i % 10_000 == 0 {
+                        eq("echo_person", &back, &p)?;
+                    }
+                }
+                let after = h.plugin.memory_size().map_err(|e| e.to_string())?;
+                eq("memory size after 100,000 calls", after, before)
+            },
+        },
+    ]
+}

@@ -1,0 +1,425 @@
+//! Host SDK behaviour that does not depend on a guest language: loading and validation errors,
+//! traps, malformed results, guest memory access, and the worked example of ABI.md.
+
+use wabi_conformance::guests;
+use wabi_host::{AbiVersion, Direction, Engine, Error, Module, ABI_VERSION};
+
+/// A minimal hand-written guest: bump allocator, scratch of 256 bytes at 256, plus `body`.
+/// `{version}` and `{scratch}` can be overridden through `with`.
+fn wat(body: &str) -> String {
+    wat_with(body, &[])
+}
+
+fn wat_with(body: &str, replace: &[(&str, &str)]) -> String {
+    let mut base = r#"(module
+  {imports}
+  (memory (export "memory") 2)
+  (global $bump (mut i32) (i32.const 4096))
+  (func (export "wabi_abi_version") (result i32) (i32.const {version}))
+  (func (export "wabi_alloc") (param $size i32) (param $align i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $bump))
+    (global.set $bump (i32.add (global.get $bump) (local.get $size)))
+    (local.get $p))
+  (func (export "wabi_free") (param i32 i32 i32))
+  (func (export "wabi_scratch") (result i64) (i64.const {scratch}))
+  ;; ok_true: answers the envelope "status 0, body c3 (true)" stored at 64
+  (data (i32.const 64) "\00\00\00\00\01\00\00\00\c3")
+  {body}
+)"#
+    .to_string();
+    let defaults = [
+        ("{imports}", ""),
+        ("{version}", "0x10000"),
+        ("{scratch}", "0x0000010000000100"),
+    ];
+    for (k, v) in replace.iter().chain(defaults.iter()) {
+        base = base.replace(k, v);
+    }
+    base.replace("{body}", body)
+}
+
+fn load(src: &str) -> Result<Module, Error> {
+    Module::new(&Engine::default(), src)
+}
+
+const RETURN_TRUE: &str =
+    r#"(func (export "yes") (param i32 i32) (result i64) (i64.const 0x0000004000000009))"#;
+
+#[test]
+fn a_minimal_wat_guest_answers() {
+    let mut p = load(&wat(RETURN_TRUE)).unwrap().instantiate().unwrap();
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+    assert_eq!(p.module().functions(), ["yes"]);
+}
+
+#[test]
+fn missing_export_is_named() {
+    let src = wat("").replace(
+        r#"(func (export "wabi_alloc")"#,
+        r#"(func (export "other_alloc")"#,
+    );
+    match load(&src) {
+        Err(e @ Error::MissingExport { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("`wabi_alloc`") && msg.contains("not a wabi guest"),
+                "{msg}"
+            );
+        }
+        other => panic!("want MissingExport, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn wrong_export_signature_is_described() {
+    let src = wat("").replace(
+        r#"(func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100))"#,
+        r#"(func (export "wabi_scratch") (result i32) (i32.const 0))"#,
+    );
+    match load(&src) {
+        Err(Error::ExportSignature {
+            name,
+            expected,
+            found,
+        }) => {
+            assert_eq!(name, "wabi_scratch");
+            assert_eq!(expected, "func() -> (i64)");
+            assert_eq!(found, "func() -> (i32)");
+        }
+        other => panic!("want ExportSignature, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn incompatible_abi_versions_are_refused_naming_both() {
+    for (raw, guest) in [
+        ("0x20000", AbiVersion { major: 2, minor: 0 }),
+        ("0x10005", AbiVersion { major: 1, minor: 5 }),
+        ("0", AbiVersion { major: 0, minor: 0 }),
+    ] {
+        let module = load(&wat_with("", &[("{version}", raw)])).unwrap();
+        match module.instantiate() {
+            Err(e @ Error::AbiVersion { .. }) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains(&guest.to_string()) && msg.contains(&ABI_VERSION.to_string()),
+                    "{msg}"
+                );
+                assert!(
+                    matches!(e, Error::AbiVersion { guest: g, host } if g == guest && host == ABI_VERSION)
+                );
+            }
+            other => panic!("version {raw}: want AbiVersion, got {:?}", other.err()),
+        }
+    }
+    // An older minor version of the same major is accepted.
+    assert!(load(&wat_with("", &[("{version}", "0x10000")]))
+        .unwrap()
+        .instantiate()
+        .is_ok());
+}
+
+#[test]
+fn unknown_imports_fail_at_load_with_a_hint() {
+    let cases = [
+        (
+            r#"(import "env" "get_time" (func))"#,
+            "env",
+            "get_time",
+            "C runtime",
+        ),
+        (
+            r#"(import "wabi" "teleport" (func))"#,
+            "wabi",
+            "teleport",
+            "newer host",
+        ),
+        (
+            r#"(import "wabi" "log" (func (param i32)))"#,
+            "wabi",
+            "log",
+            "wrong type",
+        ),
+        (
+            r#"(import "wasi_snapshot_preview1" "no_such_call" (func))"#,
+            "wasi_snapshot_preview1",
+            "no_such_call",
+            "not a WASI",
+        ),
+    ];
+    for (import, module, name, hint) in cases {
+        match load(&wat_with("", &[("{imports}", import)])) {
+            Err(Error::UnknownImport {
+                module: m,
+                name: n,
+                hint: h,
+            }) => {
+                assert_eq!((m.as_str(), n.as_str()), (module, name));
+                assert!(h.contains(hint), "{h}");
+            }
+            other => panic!("{import}: want UnknownImport, got {:?}", other.err()),
+        }
+    }
+}
+
+#[test]
+fn bad_files_and_bytes_are_clear_errors() {
+    match Module::from_file(&Engine::default(), "/no/such/plugin.wasm") {
+        Err(e @ Error::Io { .. }) => assert!(e.to_string().contains("/no/such/plugin.wasm"), "{e}"),
+        other => panic!("want Io, got {:?}", other.err()),
+    }
+    match load("this is not wasm") {
+        Err(Error::Compile { .. }) => {}
+        other => panic!("want Compile, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_trap_carries_a_backtrace_and_the_next_call_runs_on_a_fresh_instance() {
+    let body = format!(
+        r#"{RETURN_TRUE}
+        (func $deep (unreachable))
+        (func (export "crash") (param i32 i32) (result i64) (call $deep) (i64.const 0))
+        (func (export "bump") (param i32 i32) (result i64)
+          (global.set $bump (i32.add (global.get $bump) (i32.const 8)))
+          (i64.const 0x0000004000000009))
+        (func (export "bump_at") (param i32 i32) (result i64) (i64.extend_i32_u (global.get $bump)))"#
+    );
+    let mut p = load(&wat(&body)).unwrap().instantiate().unwrap();
+    p.call_raw("bump", b"").unwrap();
+    let err = p.call::<_, bool>("crash", ()).unwrap_err();
+    assert!(err.discarded_instance());
+    match &err {
+        Error::Trap {
+            function,
+            message,
+            backtrace,
+        } => {
+            assert_eq!(function, "crash");
+            assert!(message.contains("unreachable"), "{message}");
+            let bt = backtrace.as_deref().expect("a wasm backtrace");
+            assert!(bt.contains("deep") || bt.contains("crash"), "{bt}");
+        }
+        other => panic!("want Trap, got {other:?}"),
+    }
+    // The fresh instance has the initial bump pointer again.
+    let mut typed = p.typed::<(), bool>("yes").unwrap();
+    assert!(typed.call(&mut p, ()).unwrap());
+}
+
+#[test]
+fn typed_handles_survive_reinstantiation_and_refuse_other_plugins_safely() {
+    let body = format!(
+        r#"{RETURN_TRUE} (func (export "crash") (param i32 i32) (result i64) (unreachable))"#
+    );
+    let module = load(&wat(&body)).unwrap();
+    let mut a = module.instantiate().unwrap();
+    let mut b = module.instantiate().unwrap();
+    let mut yes = a.typed::<(), bool>("yes").unwrap();
+    assert!(yes.call(&mut a, ()).unwrap());
+    // A handle made for `a` used on `b` looks the export up again instead of crossing stores.
+    assert!(yes.call(&mut b, ()).unwrap());
+    assert!(a.call::<_, bool>("crash", ()).is_err());
+    assert!(yes.call(&mut a, ()).unwrap());
+}
+
+#[test]
+fn tinygo_style_stderr_panics_are_reported_as_panics() {
+    let imports = r#"(import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))"#;
+    let body = r#"
+      (data (i32.const 512) "panic: index out of range [5] with length 3\n")
+      (data (i32.const 600) "\00\02\00\00\2c\00\00\00") ;; iovec: ptr 512, len 44
+      (func (export "explode") (param i32 i32) (result i64)
+        (drop (call $fd_write (i32.const 2) (i32.const 600) (i32.const 1) (i32.const 700)))
+        (unreachable))"#;
+    let module = load(&wat_with(body, &[("{imports}", imports)])).unwrap();
+    assert!(module.uses_wasi());
+    let mut p = module.instantiate().unwrap();
+    match p.call::<_, ()>("explode", ()) {
+        Err(Error::Panic { function, panic }) => {
+            assert_eq!(function, "explode");
+            assert_eq!(panic.message, "index out of range [5] with length 3");
+            assert_eq!(panic.file, None);
+        }
+        other => panic!("want Panic, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_panic_records_are_still_panics() {
+    let imports = r#"(import "wabi" "panic" (func $panic (param i32 i32)))"#;
+    let body = r#"
+      (func (export "bad_record") (param i32 i32) (result i64)
+        (call $panic (i32.const 64) (i32.const 3)) (i64.const 0))
+      (func (export "oob_record") (param i32 i32) (result i64)
+        (call $panic (i32.const -1) (i32.const 100)) (i64.const 0))"#;
+    let mut p = load(&wat_with(body, &[("{imports}", imports)]))
+        .unwrap()
+        .instantiate()
+        .unwrap();
+    for f in ["bad_record", "oob_record"] {
+        match p.call::<_, ()>(f, ()) {
+            Err(Error::Panic { panic, .. }) => {
+                assert!(panic.message.contains("panic record"), "{}", panic.message)
+            }
+            other => panic!("{f}: want Panic, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn malformed_results_are_typed_errors_and_the_instance_stays_usable() {
+    let body = format!(
+        r#"{RETURN_TRUE}
+        (data (i32.const 128) "\07\00\00\00\00\00\00\00")
+        (data (i32.const 160) "\00\00\00\00\ff\00\00\00\c3")
+        (func (export "oob") (param i32 i32) (result i64) (i64.const 0x0001fff000001000))
+        (func (export "wrap") (param i32 i32) (result i64) (i64.const -1))
+        (func (export "short") (param i32 i32) (result i64) (i64.const 0x0000004000000004))
+        (func (export "status7") (param i32 i32) (result i64) (i64.const 0x0000008000000008))
+        (func (export "liar") (param i32 i32) (result i64) (i64.const 0x000000a000000009))"#
+    );
+    let mut p = load(&wat(&body)).unwrap().instantiate().unwrap();
+    for (f, want) in [
+        ("oob", "invalid"),
+        ("wrap", "invalid"),
+        ("short", "at least 8 bytes"),
+        ("status7", "unknown envelope status 7"),
+        ("liar", "body_len claims 255"),
+    ] {
+        match p.call::<_, bool>(f, ()) {
+            Err(Error::BadResult { function, reason }) => {
+                assert_eq!(function, f);
+                assert!(reason.contains(want), "{f}: {reason}");
+            }
+            other => panic!("{f}: want BadResult, got {other:?}"),
+        }
+        assert!(p.call::<_, bool>("yes", ()).unwrap(), "usable after {f}");
+    }
+}
+
+#[test]
+fn allocator_failures_are_typed_errors() {
+    // Inputs larger than the 256-byte scratch go through wabi_alloc.
+    let big = "x".repeat(1000);
+    for (alloc_result, want) in [
+        ("0", "out of memory"),
+        ("4097", "aligned"),
+        ("0x7fff0000", "outside memory"),
+        ("256", "overlaps the scratch"),
+    ] {
+        let src = wat(RETURN_TRUE).replace(
+            "(local.get $p))",
+            &format!("(drop (local.get $p)) (i32.const {alloc_result}))"),
+        );
+        let mut p = load(&src).unwrap().instantiate().unwrap();
+        match p.call::<_, bool>("yes", big.as_str()) {
+            Err(Error::Alloc {
+                function,
+                size,
+                reason,
+            }) => {
+                assert_eq!((function.as_str(), size), ("yes", 1003));
+                assert!(reason.contains(want), "{alloc_result}: {reason}");
+            }
+            other => panic!("alloc -> {alloc_result}: want Alloc, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_invalid_scratch_buffer_is_ignored_not_trusted() {
+    // Scratch claims 4 GiB at an unaligned address: the host must fall back to wabi_alloc.
+    let src = wat_with(RETURN_TRUE, &[("{scratch}", "0x00000003ffffffff")]);
+    let mut p = load(&src).unwrap().instantiate().unwrap();
+    assert!(p.call::<_, bool>("yes", "input").unwrap());
+}
+
+#[test]
+fn guest_memory_is_bounds_checked() {
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+    struct Point {
+        x: f32,
+        y: f32,
+    }
+    let mut p = load(&wat(RETURN_TRUE)).unwrap().instantiate().unwrap();
+    let mut mem = p.memory().unwrap();
+    assert_eq!(mem.size(), 2 * 65536);
+    mem.write(1001, &Point { x: 1.5, y: -2.0 }).unwrap(); // unaligned is fine
+    assert_eq!(mem.read::<Point>(1001).unwrap(), Point { x: 1.5, y: -2.0 });
+    mem.write_slice(2000, &[1u16, 2, 3]).unwrap();
+    assert_eq!(mem.read_slice::<u16>(2000, 3).unwrap(), [1, 2, 3]);
+    assert_eq!(mem.bytes(64, 9).unwrap()[8], 0xc3);
+    let size = mem.size() as u32;
+    assert!(mem.read::<u64>(size - 4).is_err());
+    assert!(mem.write_bytes(u32::MAX, &[1]).is_err());
+    assert!(matches!(
+        mem.read_slice::<u64>(0, u32::MAX),
+        Err(Error::OutOfBounds { .. })
+    ));
+    assert!(mem.bytes(size, 0).is_ok());
+    assert!(mem.bytes(size, 1).is_err());
+}
+
+#[test]
+fn arguments_that_cannot_be_encoded_name_the_function() {
+    struct Unserializable;
+    impl serde::Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom(
+                "this value refuses to be encoded",
+            ))
+        }
+    }
+    let mut p = load(&wat(RETURN_TRUE)).unwrap().instantiate().unwrap();
+    match p.call::<_, bool>("yes", Unserializable) {
+        Err(Error::Encode {
+            function,
+            direction: Direction::Arguments,
+            message,
+        }) => {
+            assert_eq!(function, "yes");
+            assert!(message.contains("refuses"), "{message}");
+        }
+        other => panic!("want Encode, got {other:?}"),
+    }
+}
+
+/// The call shown byte by byte at the end of abi-spec/ABI.md, run against the Rust guest.
+#[test]
+fn abi_md_worked_example() {
+    let args_hex =
+        "9284a46e616d65a3416461a361676524a5656d61696cc0a47461677391a46d617468a548656c6c6f";
+    let person = wabi_conformance::cases::Person {
+        name: "Ada".into(),
+        age: 36,
+        email: None,
+        tags: vec!["math".into()],
+    };
+    let mut encoded = Vec::new();
+    wabi_spec::codec::encode_args(&mut encoded, &(&person, "Hello")).unwrap();
+    assert_eq!(hex(&encoded), args_hex);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../abi-spec/ABI.md"))
+        .unwrap();
+    assert!(
+        doc.contains("a5 48 65 6c 6c 6f")
+            && doc.contains("48 65 6c 6c 6f 2c 20 41 64 61 20 28 33 36 29")
+    );
+
+    let wasm = std::fs::read(guests::RUST_UNKNOWN.unwrap()).unwrap();
+    let mut p = Module::new(&Engine::default(), wasm)
+        .unwrap()
+        .instantiate()
+        .unwrap();
+    // Raw call: exactly the bytes of the example in, exactly the body of the example out.
+    let body = p.call_raw("greet", &encoded).unwrap();
+    assert_eq!(hex(&body), "af48656c6c6f2c204164612028333629");
+    let typed: String = p.call("greet", (&person, "Hello")).unwrap();
+    assert_eq!(typed, "Hello, Ada (36)");
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
