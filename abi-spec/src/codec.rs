@@ -28,7 +28,8 @@ pub use rmp_serde::encode::Error as EncodeError;
 /// The canonical serializer type.
 pub type Serializer<W> = rmp_serde::Serializer<W, StructMapConfig<DefaultConfig>>;
 
-/// Maximum nesting depth a decoder accepts; deeper input is an error, not a stack overflow.
+/// Maximum nesting depth (arrays and maps) a decoder accepts; deeper input is an error, not a
+/// stack overflow.
 pub const MAX_DEPTH: usize = 128;
 
 /// Make a canonical serializer writing to `w`.
@@ -57,7 +58,8 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> 
 #[inline]
 pub fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
     let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
-    de.set_max_depth(MAX_DEPTH);
+    // rmp-serde's counter refuses the container that reaches its limit: allow exactly MAX_DEPTH.
+    de.set_max_depth(MAX_DEPTH + 1);
     T::deserialize(&mut de)
 }
 
@@ -281,6 +283,13 @@ mod tests {
             decode_no_args(ok).unwrap();
         }
         assert!(decode_no_args(&[0x91, 0x01]).is_err());
+    }
+
+    #[test]
+    fn exactly_max_depth_levels_are_accepted() {
+        let nested = |n: usize| [vec![0x91u8; n], vec![0xc0]].concat();
+        decode::<serde_json::Value>(&nested(MAX_DEPTH)).unwrap();
+        assert!(decode::<serde_json::Value>(&nested(MAX_DEPTH + 1)).is_err());
     }
 
     #[test]

@@ -1,0 +1,40 @@
+//go:build !wasm && !tinygo.wasm
+
+package wabi
+
+// Outside WebAssembly (native builds, go test) there is no linear memory: blocks, the scratch
+// buffer and the output get stand-in addresses so that the same code paths run and can be tested.
+
+const (
+	nativeScratchAddress = 0x0000_1000
+	nativeOutputAddress  = 0x7000_0000
+)
+
+var nextNativeAddress uint32 = 0x0010_0000
+
+func blockAddress(b []uint64) uint32 {
+	a := nextNativeAddress
+	nextNativeAddress += uint32(len(b))*8 + 8
+	return a
+}
+
+func scratchAddress() uint32 { return nativeScratchAddress }
+
+func outputAddress(b []byte) uint32 { return nativeOutputAddress }
+
+// logHook receives log lines in native builds (tests set it); nil prints them to stderr.
+var logHook func(level uint32, msg string)
+
+func writeLog(level uint32, msg string) {
+	if logHook != nil {
+		logHook(level, msg)
+		return
+	}
+	println("wabi log", level, msg)
+}
+
+// Abort panics with msg (in WebAssembly it reports the panic through the wabi.panic import).
+func Abort(msg string) { panic(msg) }
+
+// abortWith re-raises a recovered panic (in WebAssembly it goes to the wabi.panic import).
+func abortWith(p *panicInfo) { panic(p.msg) }

@@ -1,0 +1,67 @@
+//go:build wasm || tinygo.wasm
+
+package wabi
+
+import "unsafe"
+
+// The ABI's own exports (ABI section 3). They live in this package, so importing it is enough.
+
+//go:wasmexport wabi_abi_version
+func wabiABIVersion() uint32 { return ABIVersion }
+
+//go:wasmexport wabi_alloc
+func wabiAlloc(size, align uint32) uint32 { return alloc(size, align) }
+
+//go:wasmexport wabi_free
+func wabiFree(ptr, size, align uint32) { free(ptr, size, align) }
+
+//go:wasmexport wabi_scratch
+func wabiScratch() uint64 { return scratchPacked() }
+
+// The host imports (ABI section 4).
+
+//go:wasmimport wabi panic
+func hostPanic(ptr, size uint32)
+
+//go:wasmimport wabi log
+func hostLog(level, ptr, size uint32)
+
+// address returns the linear-memory address of p (wasm addresses fit 32 bits).
+func address(p unsafe.Pointer) uint32 { return uint32(uintptr(p)) }
+
+func blockAddress(b []uint64) uint32 { return address(unsafe.Pointer(&b[0])) }
+
+func scratchAddress() uint32 { return address(unsafe.Pointer(&scratch[0])) }
+
+func outputAddress(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return address(unsafe.Pointer(&b[0]))
+}
+
+func writeLog(level uint32, msg string) {
+	if len(msg) == 0 {
+		hostLog(level, 0, 0)
+		return
+	}
+	hostLog(level, address(unsafe.Pointer(unsafe.StringData(msg))), uint32(len(msg)))
+}
+
+// Abort reports a panic through the wabi.panic import, with msg and the caller's file:line when
+// the runtime knows them, and never returns: the host ends the call with a panic error and
+// discards the instance. It is the way to fail loudly under TinyGo, which cannot recover panics
+// (a plain panic there traps and prints "panic: ..." to stderr, which the host also reports).
+func Abort(msg string) {
+	file, line := callerLocation()
+	rec := appendPanicRecord(nil, msg, file, line, 0)
+	hostPanic(address(unsafe.Pointer(&rec[0])), uint32(len(rec)))
+	panic(msg) // not reached: wabi.panic never returns
+}
+
+// abortWith reports a recovered panic through wabi.panic (see AbortOnPanic).
+func abortWith(p *panicInfo) {
+	rec := appendPanicRecord(nil, p.msg, p.file, p.line, 0)
+	hostPanic(address(unsafe.Pointer(&rec[0])), uint32(len(rec)))
+	panic(p.msg) // not reached: wabi.panic never returns
+}

@@ -1,0 +1,3 @@
+module wabi.dev/wabi
+
+go 1.21
