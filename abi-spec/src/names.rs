@@ -34,6 +34,17 @@ pub const IMPORT_PANIC: &str = "panic";
 /// (see [`crate::layout::LogLevel`]).
 pub const IMPORT_LOG: &str = "log";
 
+/// `wabi.host_call(name_ptr: i32, name_len: i32, args_ptr: i32, args_len: i32) -> i64` (ABI 1.1):
+/// call the host function named by the UTF-8 name with an argument list; returns the packed
+/// `(ptr, len)` of a result envelope the host wrote into a block from the guest's `wabi_alloc`,
+/// which the guest owns and frees with `wabi_free(ptr, len, 8)`.
+pub const IMPORT_HOST_CALL: &str = "host_call";
+
+/// `wabi.config(key_ptr: i32, key_len: i32, buf_ptr: i32, buf_cap: i32) -> i32` (ABI 1.1): the
+/// length of the configuration value for the UTF-8 key, written to `buf` only when it fits, or
+/// -1 when the key is not set.
+pub const IMPORT_CONFIG: &str = "config";
+
 /// The wasm signature of every exported user function: `(ptr: i32, len: i32) -> i64`.
 pub const USER_FUNCTION_SIGNATURE: &str = "(i32, i32) -> i64";
 

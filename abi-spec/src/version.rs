@@ -16,8 +16,9 @@ pub struct AbiVersion {
     pub minor: u16,
 }
 
-/// The version this crate describes: 1.0.
-pub const ABI_VERSION: AbiVersion = AbiVersion { major: 1, minor: 0 };
+/// The version this crate describes: 1.1 (1.0 plus the `wabi.host_call` and `wabi.config`
+/// imports).
+pub const ABI_VERSION: AbiVersion = AbiVersion { major: 1, minor: 1 };
 
 impl AbiVersion {
     /// Decode the value returned by `wabi_abi_version`.

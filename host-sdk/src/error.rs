@@ -80,7 +80,7 @@ impl fmt::Display for GuestPanic {
 ///
 /// Every variant that concerns a call names the function. Guest-caused failures never panic the
 /// host; they arrive here.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A module file could not be read.
@@ -89,7 +89,7 @@ pub enum Error {
         /// The path given.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
     },
     /// The bytes are not a valid WebAssembly module, or wasmtime cannot compile them.
     #[error("cannot compile the wasm module: {reason}")]
@@ -213,6 +213,74 @@ pub enum Error {
         /// Memory size in bytes.
         size: u64,
     },
+    /// The guest tried to grow its memory beyond [`crate::Limits::max_memory`].
+    #[error(
+        "`{function}` hit the memory limit: it asked for {requested} bytes, the limit is {limit}"
+    )]
+    MemoryLimit {
+        /// The function.
+        function: String,
+        /// Memory size the guest asked for, in bytes.
+        requested: u64,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The guest tried to grow a table beyond [`crate::Limits::max_table_elements`].
+    #[error(
+        "`{function}` hit the table limit: it asked for {requested} elements, the limit is {limit}"
+    )]
+    TableLimit {
+        /// The function.
+        function: String,
+        /// Table size the guest asked for.
+        requested: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The call ran longer than [`crate::Limits::timeout`].
+    #[error("`{function}` timed out after {limit:?}")]
+    Timeout {
+        /// The function.
+        function: String,
+        /// The deadline.
+        limit: std::time::Duration,
+    },
+    /// The call used up [`crate::Limits::fuel`].
+    #[error("`{function}` ran out of fuel (limit {limit})")]
+    FuelExhausted {
+        /// The function.
+        function: String,
+        /// The fuel budget.
+        limit: u64,
+    },
+    /// The guest returned, or passed to a host function, more bytes than
+    /// [`crate::Limits::max_output`].
+    #[error("`{function}` produced {len} bytes, more than the limit of {limit}")]
+    OutputTooLarge {
+        /// The function (or host function).
+        function: String,
+        /// Bytes produced.
+        len: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Host -> guest -> host calls nested deeper than [`crate::Limits::max_depth`].
+    #[error("`{function}` exceeded the nesting limit of {limit} host -> guest calls")]
+    DepthLimit {
+        /// The guest function whose nested call was refused.
+        function: String,
+        /// The limit.
+        limit: u32,
+    },
+    /// An option of the module or engine cannot be honoured (e.g. a directory to preopen does
+    /// not exist, a fuel limit on an engine that does not count fuel).
+    #[error("invalid configuration: {what}: {reason}")]
+    Config {
+        /// The option.
+        what: String,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// The guest's allocator could not provide an input buffer.
     #[error("the guest could not allocate {size} bytes for the input of `{function}` ({reason})")]
     Alloc {
@@ -236,6 +304,11 @@ impl Error {
             | Error::BadResult { function, .. }
             | Error::Guest { function, .. }
             | Error::Alloc { function, .. }
+            | Error::MemoryLimit { function, .. }
+            | Error::TableLimit { function, .. }
+            | Error::Timeout { function, .. }
+            | Error::FuelExhausted { function, .. }
+            | Error::OutputTooLarge { function, .. }
                 if function.is_empty() =>
             {
                 name.clone_into(function)
@@ -245,10 +318,20 @@ impl Error {
         self
     }
 
-    /// Whether the plugin instance was discarded by this error (a trap or panic); the next call
-    /// runs on a fresh instance.
+    /// Whether the plugin instance was discarded by this error (a trap, a panic, or a limit that
+    /// stops the guest mid-call); the next call runs on a fresh instance.
     pub fn discarded_instance(&self) -> bool {
-        matches!(self, Error::Trap { .. } | Error::Panic { .. })
+        matches!(
+            self,
+            Error::Trap { .. }
+                | Error::Panic { .. }
+                | Error::MemoryLimit { .. }
+                | Error::TableLimit { .. }
+                | Error::Timeout { .. }
+                | Error::FuelExhausted { .. }
+                | Error::DepthLimit { .. }
+                | Error::Alloc { .. }
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! The `wabi` import module every host provides (ABI.md section 4), and import validation.
 
 use wabi_spec::layout::{LogLevel, PanicRecord};
-use wabi_spec::names::{IMPORT_LOG, IMPORT_MODULE, IMPORT_PANIC};
+use wabi_spec::names::{IMPORT_CONFIG, IMPORT_HOST_CALL, IMPORT_LOG, IMPORT_MODULE, IMPORT_PANIC};
 use wasmtime::{Caller, Extern, Linker, ValType};
 
 use crate::error::{Error, GuestPanic};
@@ -16,7 +16,7 @@ pub(crate) const WASI_P1: &str = "wasi_snapshot_preview1";
 const MAX_PANIC_RECORD: u32 = 64 * 1024;
 
 /// Copy up to `max` of the `len` bytes at `ptr` out of the caller's memory.
-fn read_caller(
+pub(crate) fn read_caller(
     caller: &mut Caller<'_, HostState>,
     ptr: u32,
     len: u32,
@@ -51,7 +51,10 @@ fn panic_from_record(bytes: &[u8], claimed: u32) -> GuestPanic {
     }
 }
 
-/// Define `wabi.panic` and `wabi.log`.
+/// Longest configuration key a guest may ask for.
+const MAX_CONFIG_KEY: u32 = 4096;
+
+/// Define every `wabi` import: `panic`, `log`, `config` and `host_call`.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     linker.func_wrap(
         IMPORT_MODULE,
@@ -95,6 +98,39 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Ok(())
         },
     )?;
+    linker.func_wrap(
+        IMPORT_MODULE,
+        IMPORT_CONFIG,
+        |mut caller: Caller<'_, HostState>,
+         key_ptr: u32,
+         key_len: u32,
+         buf_ptr: u32,
+         buf_cap: u32|
+         -> wasmtime::Result<i32> {
+            if key_len > MAX_CONFIG_KEY {
+                wasmtime::bail!(
+                    "wabi.config: a key of {key_len} bytes is longer than {MAX_CONFIG_KEY}"
+                );
+            }
+            let key = read_caller(&mut caller, key_ptr, key_len, MAX_CONFIG_KEY)?;
+            let key = std::str::from_utf8(&key)
+                .map_err(|_| wasmtime::Error::msg("wabi.config: the key is not UTF-8"))?;
+            let config = caller.data().config.clone();
+            let Some(value) = config.get(key) else {
+                return Ok(-1);
+            };
+            if value.len() <= buf_cap as usize {
+                let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+                    wasmtime::bail!("the guest has no exported memory");
+                };
+                let data = memory.data_mut(&mut caller);
+                let range = checked_range(buf_ptr, value.len() as u64, data.len())?;
+                data[range].copy_from_slice(value.as_bytes());
+            }
+            Ok(i32::try_from(value.len())?)
+        },
+    )?;
+    crate::host_fn::add_to_linker(linker)?;
     Ok(())
 }
 
@@ -103,6 +139,14 @@ fn wabi_import_signature(name: &str) -> Option<(&'static [ValType], &'static [Va
     match name {
         IMPORT_PANIC => Some((&[ValType::I32, ValType::I32], &[])),
         IMPORT_LOG => Some((&[ValType::I32, ValType::I32, ValType::I32], &[])),
+        IMPORT_CONFIG => Some((
+            &[ValType::I32, ValType::I32, ValType::I32, ValType::I32],
+            &[ValType::I32],
+        )),
+        IMPORT_HOST_CALL => Some((
+            &[ValType::I32, ValType::I32, ValType::I32, ValType::I32],
+            &[ValType::I64],
+        )),
         _ => None,
     }
 }
@@ -139,7 +183,7 @@ pub(crate) fn validate(
             IMPORT_MODULE => {
                 let Some((params, results)) = wabi_import_signature(name) else {
                     return Err(unknown(format!(
-                        "wabi ABI {} defines only `{IMPORT_MODULE}::{IMPORT_PANIC}` and `{IMPORT_MODULE}::{IMPORT_LOG}`; the guest may need a newer host",
+                        "wabi ABI {} defines only `panic`, `log`, `config` and `host_call` in module `{IMPORT_MODULE}`; the guest may need a newer host",
                         wabi_spec::ABI_VERSION
                     )));
                 };
@@ -165,7 +209,7 @@ pub(crate) fn validate(
             }
             "env" => {
                 return Err(unknown(
-                    "module `env` usually means a C runtime or an undeclared host function; wabi provides only the `wabi` module and WASI preview 1 (build the guest for wasm32-unknown-unknown or wasm32-wasip1)".to_string(),
+                    "module `env` usually means a C runtime or a direct host import; wabi provides only the `wabi` module and WASI preview 1. Give the plugin host capabilities as host functions (ModuleBuilder::host_fn) that it calls through its SDK, and build it for wasm32-unknown-unknown or wasm32-wasip1".to_string(),
                 ))
             }
             m if m.starts_with("__wbindgen") => {
@@ -180,7 +224,7 @@ pub(crate) fn validate(
             }
             _ => {
                 return Err(unknown(
-                    "wabi provides only the `wabi` module and WASI preview 1".to_string(),
+                    "wabi provides only the `wabi` module and WASI preview 1; give the plugin host capabilities as host functions (ModuleBuilder::host_fn)".to_string(),
                 ))
             }
         }

@@ -44,18 +44,27 @@
 //! (by default `tracing`, target `wabi::guest`).
 #![deny(missing_docs)]
 
+mod call;
+mod engine;
 mod error;
+mod host_fn;
 mod imports;
+mod limits;
 mod log;
 mod memory;
 mod module;
 mod plugin;
+mod pool;
 mod state;
 
+pub use engine::{Engine, EngineBuilder, PoolingLimits, EPOCH_TICK};
 pub use error::{Direction, Error, GuestError, GuestPanic, Result};
+pub use host_fn::{HostContext, HostError};
+pub use limits::Limits;
 pub use log::{tracing_handler, LogHandler, LogRecord, LogSource, MAX_LOG_LINE};
 pub use memory::GuestMemory;
-pub use module::{Engine, Module, ModuleBuilder};
+pub use module::{DirAccess, Module, ModuleBuilder};
 pub use plugin::{Plugin, TypedFunction};
+pub use pool::{Pool, PooledPlugin};
 pub use wabi_spec::layout::LogLevel;
 pub use wabi_spec::{AbiVersion, ABI_VERSION};

@@ -1,74 +1,55 @@
 //! Compiling and validating a guest: `Engine` and `Module`.
 
-use std::collections::HashSet;
-use std::path::Path;
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use wabi_spec::names::{
     self, EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_FREE, EXPORT_INITIALIZE, EXPORT_SCRATCH,
 };
-use wasmtime::{ExternType, FuncType, InstancePre, Linker, Store, ValType};
-use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime::{ExternType, FuncType, InstancePre, Store, ValType};
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
+use crate::engine::{make_linker, Engine};
 use crate::error::{Error, Result};
-use crate::imports::{self, signature_text, WASI_P1};
+use crate::host_fn::{erase, HostContext, HostError, HostFns};
+use crate::imports::{self, signature_text};
+use crate::limits::Limits;
 use crate::log::{tracing_handler, GuestOutput, LogHandler, LogSource};
 use crate::plugin::Plugin;
 use crate::state::HostState;
 
-/// A compilation environment shared by every module and plugin; cheap to clone, `Send + Sync`.
-///
-/// ```
-/// let engine = wabi_host::Engine::default();
-/// let _copy = engine.clone();
-/// ```
-#[derive(Clone)]
-pub struct Engine {
-    pub(crate) inner: wasmtime::Engine,
-    /// Names of the WASI preview 1 functions the host defines.
-    wasi_names: Arc<HashSet<String>>,
+/// Read-only or read-write access to a preopened directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirAccess {
+    /// The guest may list and read.
+    ReadOnly,
+    /// The guest may also create, write, rename and delete.
+    ReadWrite,
 }
 
-impl Default for Engine {
-    fn default() -> Self {
-        Engine::new(&wasmtime::Config::new())
-            .expect("wasmtime's default configuration is valid on supported platforms")
-    }
+/// A directory of the host the guest may open through WASI.
+#[derive(Clone, Debug)]
+struct DirGrant {
+    host: PathBuf,
+    guest: String,
+    access: DirAccess,
 }
 
-impl Engine {
-    /// An engine with a custom wasmtime configuration.
-    pub fn new(config: &wasmtime::Config) -> Result<Self> {
-        let inner = wasmtime::Engine::new(config).map_err(|e| Error::Compile {
-            reason: format!("invalid engine configuration: {e:#}"),
-        })?;
-        let linker = make_linker(&inner).map_err(|e| Error::Compile {
-            reason: format!("cannot define host imports: {e:#}"),
-        })?;
-        let mut store = Store::new(&inner, HostState::placeholder());
-        let wasi_names = linker
-            .iter(&mut store)
-            .filter(|(m, _, _)| *m == WASI_P1)
-            .map(|(_, n, _)| n.to_string())
-            .collect();
-        Ok(Engine {
-            inner,
-            wasi_names: Arc::new(wasi_names),
-        })
-    }
-
-    /// The underlying wasmtime engine.
-    pub fn wasmtime(&self) -> &wasmtime::Engine {
-        &self.inner
-    }
+/// What the embedder grants a plugin beyond the deny-by-default sandbox.
+#[derive(Clone, Debug, Default)]
+struct Grants {
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+    dirs: Vec<DirGrant>,
 }
 
-fn make_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostState>> {
-    let mut linker = Linker::new(engine);
-    imports::add_to_linker(&mut linker)?;
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, HostState::wasi)?;
-    Ok(linker)
-}
+/// Makes the embedder's per-instance state.
+type StateFactory = Arc<dyn Fn() -> Box<dyn Any + Send> + Send + Sync>;
 
 /// A compiled, validated guest module, ready to instantiate many times. Cheap to clone,
 /// `Send + Sync`.
@@ -94,16 +75,107 @@ pub(crate) struct ModuleInner {
     pub(crate) has_initialize: bool,
     pub(crate) functions: Vec<String>,
     pub(crate) log: LogHandler,
+    pub(crate) limits: Limits,
+    grants: Grants,
+    host_fns: Arc<HostFns>,
+    config: Arc<BTreeMap<String, String>>,
+    state: Option<StateFactory>,
 }
 
-/// Options for loading a module; see [`Module::builder`].
+/// Options for loading a module: name, limits, capabilities, host functions, state; see
+/// [`Module::builder`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use wabi_host::{DirAccess, Engine, HostError, Limits, Module};
+///
+/// # fn main() -> wabi_host::Result<()> {
+/// let module = Module::builder(&Engine::default())
+///     .name("gateway-plugin")
+///     .limits(Limits { timeout: Some(Duration::from_millis(50)), ..Limits::default() })
+///     .env("MODE", "strict")
+///     .dir("/srv/static", "/static", DirAccess::ReadOnly)
+///     .config("upstream", "http://127.0.0.1:8080")
+///     .host_fn("lookup_user", |_ctx, id: u64| -> Result<String, HostError> {
+///         Ok(format!("user-{id}"))
+///     })
+///     .build_file("plugin.wasm")?;
+/// # Ok(()) }
+/// ```
 pub struct ModuleBuilder {
     engine: Engine,
     name: Option<String>,
     log: Option<LogHandler>,
+    limits: Limits,
+    grants: Grants,
+    host_fns: HostFns,
+    config: BTreeMap<String, String>,
+    state: Option<StateFactory>,
 }
 
 impl ModuleBuilder {
+    /// Per-instance limits (default: [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Grant an environment variable (WASI guests; none by default).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.grants.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Grant a command-line argument (WASI guests; none by default).
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.grants.args.push(arg.into());
+        self
+    }
+
+    /// Grant access to the host directory `host`, seen by the guest as `guest` (WASI guests;
+    /// no files at all by default).
+    pub fn dir(
+        mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+        access: DirAccess,
+    ) -> Self {
+        self.grants.dirs.push(DirGrant {
+            host: host.into(),
+            guest: guest.into(),
+            access,
+        });
+        self
+    }
+
+    /// Add an entry to the read-only configuration map the guest reads through its SDK
+    /// (`wabi_guest::config::get`, `wabi.Config`).
+    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config.insert(key.into(), value.into());
+        self
+    }
+
+    /// Register a host function the guest calls by `name`. `A` is the argument itself for one
+    /// argument, a tuple for several, `()` for none. An `Err` reaches the guest as an error
+    /// value; [`HostContext::call`] calls back into the guest.
+    pub fn host_fn<A, R, F>(mut self, name: impl Into<String>, f: F) -> Self
+    where
+        A: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        F: Fn(&mut HostContext<'_, '_>, A) -> Result<R, HostError> + Send + Sync + 'static,
+    {
+        let name = name.into();
+        self.host_fns.insert(name.clone(), erase(name, f));
+        self
+    }
+
+    /// Per-instance state for host functions ([`HostContext::state`]) and the embedder
+    /// ([`Plugin::state`]), made fresh for every instance.
+    pub fn state<T: Any + Send>(mut self, make: impl Fn() -> T + Send + Sync + 'static) -> Self {
+        self.state = Some(Arc::new(move || Box::new(make())));
+        self
+    }
+
     /// The plugin's name in logs (default: `plugin`, or the file name for
     /// [`ModuleBuilder::build_file`]).
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -132,7 +204,7 @@ impl ModuleBuilder {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            source: Arc::new(source),
         })?;
         if self.name.is_none() {
             self.name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -141,6 +213,7 @@ impl ModuleBuilder {
     }
 
     fn finish(self, module: wasmtime::Module) -> Result<Module> {
+        self.check_options()?;
         let wasi_names = &self.engine.wasi_names;
         let uses_wasi = imports::validate(&module, &|n| wasi_names.contains(n))?;
         let functions = validate_exports(&module)?;
@@ -165,8 +238,50 @@ impl ModuleBuilder {
                 has_initialize,
                 functions,
                 log: self.log.unwrap_or_else(tracing_handler),
+                limits: self.limits,
+                grants: self.grants,
+                host_fns: Arc::new(self.host_fns),
+                config: Arc::new(self.config),
+                state: self.state,
             }),
         })
+    }
+
+    /// Refuse options that cannot work, saying what to change.
+    fn check_options(&self) -> Result<()> {
+        let bad = |what: &str, reason: String| Error::Config {
+            what: what.to_string(),
+            reason,
+        };
+        if self.limits.fuel.is_some() && !self.engine.fuel {
+            return Err(bad(
+                "Limits::fuel",
+                "the engine does not count fuel; build it with Engine::builder().fuel(true)".into(),
+            ));
+        }
+        if let Some(p) = self.engine.pooling {
+            if self.limits.max_memory > p.max_memory_bytes {
+                return Err(bad(
+                    "Limits::max_memory",
+                    format!("{} bytes exceed the pooling allocator's slot of {} bytes; lower the limit or raise PoolingLimits::max_memory_bytes", self.limits.max_memory, p.max_memory_bytes),
+                ));
+            }
+        }
+        if self.limits.max_depth == 0 {
+            return Err(bad(
+                "Limits::max_depth",
+                "must be at least 1 (the call itself)".into(),
+            ));
+        }
+        for d in &self.grants.dirs {
+            if !d.host.is_dir() {
+                return Err(bad(
+                    &format!("directory {}", d.host.display()),
+                    "it does not exist or is not a directory".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -261,7 +376,22 @@ impl Module {
             engine: engine.clone(),
             name: None,
             log: None,
+            limits: Limits::default(),
+            grants: Grants::default(),
+            host_fns: HostFns::new(),
+            config: BTreeMap::new(),
+            state: None,
         }
+    }
+
+    /// The limits every instance runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// A pool of instances of this module (see [`crate::Pool`]).
+    pub fn pool(&self, max_idle: usize) -> crate::Pool {
+        crate::Pool::new(self, max_idle)
     }
 
     /// The plugin's name in logs.
@@ -286,15 +416,18 @@ impl Module {
         Plugin::new(self.clone())
     }
 
-    /// A fresh store for one instance.
-    pub(crate) fn new_store(&self) -> Store<HostState> {
+    /// A fresh store for one instance, with its limits, grants and state.
+    pub(crate) fn new_store(&self) -> Result<Store<HostState>> {
         let inner = &self.inner;
         let mut state = HostState {
-            wasi: None,
-            panic: None,
-            stderr: None,
             plugin: inner.name.clone(),
             log: inner.log.clone(),
+            limits: inner.limits,
+            fuel_enabled: inner.engine.fuel,
+            host_fns: inner.host_fns.clone(),
+            config: inner.config.clone(),
+            user: inner.state.as_ref().map(|make| make()),
+            ..HostState::placeholder()
         };
         if inner.uses_wasi {
             let stderr = GuestOutput::new(inner.name.clone(), LogSource::Stderr, inner.log.clone());
@@ -305,22 +438,32 @@ impl Module {
                 inner.log.clone(),
             ))
             .stderr(stderr.clone());
+            for (k, v) in &inner.grants.env {
+                wasi.env(k, v);
+            }
+            wasi.args(&inner.grants.args);
+            for d in &inner.grants.dirs {
+                let perms = match d.access {
+                    DirAccess::ReadOnly => FsPerms::ReadOnly,
+                    DirAccess::ReadWrite => FsPerms::ReadWrite,
+                };
+                wasi.preopened_dir(&d.host, &d.guest, perms)
+                    .map_err(|e| Error::Config {
+                        what: format!("directory {}", d.host.display()),
+                        reason: format!("{e:#}"),
+                    })?;
+            }
             state.wasi = Some(wasi.build_p1());
             state.stderr = Some(stderr);
         }
-        Store::new(&inner.engine.inner, state)
-    }
-}
-
-impl HostState {
-    /// State for a store that never runs guest code (used to list linker definitions).
-    fn placeholder() -> Self {
-        HostState {
-            wasi: None,
-            panic: None,
-            stderr: None,
-            plugin: "".into(),
-            log: tracing_handler(),
+        let mut store = Store::new(&inner.engine.inner, state);
+        store.limiter(|s| s as &mut dyn wasmtime::ResourceLimiter);
+        store.set_epoch_deadline(inner.limits.deadline_ticks());
+        if inner.engine.fuel {
+            store
+                .set_fuel(inner.limits.fuel.unwrap_or(u64::MAX))
+                .expect("fuel is enabled on this engine");
         }
+        Ok(store)
     }
 }

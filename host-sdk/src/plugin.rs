@@ -5,29 +5,26 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use std::any::Any;
+
 use bytemuck::{AnyBitPattern, NoUninit};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wabi_spec::layout::{unpack, Envelope, INPUT_ALIGN};
+use wabi_spec::layout::{unpack, INPUT_ALIGN};
 use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_INITIALIZE, EXPORT_SCRATCH};
 use wabi_spec::{codec, AbiVersion, ABI_VERSION};
-use wasmtime::{AsContextMut, Instance, Memory, Store, Trap, TypedFunc, WasmBacktrace};
+use wasmtime::{AsContextMut, Instance, Store};
 
-use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
+use crate::call::{call_guest, trap_error, UserFunc};
+use crate::error::{Direction, Error, Result};
 use crate::memory::{checked_range, GuestMemory};
 use crate::module::Module;
-use crate::state::HostState;
+use crate::state::{AbiExports, HostState};
 
-type UserFunc = TypedFunc<(u32, u32), u64>;
-
-/// One live instance: its store and what was looked up once.
+/// One live instance: its store and the user exports looked up so far.
 struct Live {
     store: Store<HostState>,
     instance: Instance,
-    memory: Memory,
-    alloc: TypedFunc<(u32, u32), u32>,
-    scratch_ptr: u32,
-    scratch_cap: u32,
     funcs: HashMap<Arc<str>, UserFunc>,
 }
 
@@ -165,21 +162,50 @@ impl Plugin {
     /// Bounds-checked access to the guest's linear memory.
     pub fn memory(&mut self) -> Result<GuestMemory<'_>> {
         let live = self.live()?;
+        let memory = live
+            .store
+            .data()
+            .abi
+            .as_ref()
+            .expect("live instances are initialised")
+            .memory;
         Ok(GuestMemory {
-            memory: live.memory,
+            memory,
             store: live.store.as_context_mut(),
         })
     }
 
     /// Size of the guest's linear memory in bytes.
     pub fn memory_size(&mut self) -> Result<usize> {
+        Ok(self.memory()?.size())
+    }
+
+    /// The per-instance state made by [`crate::ModuleBuilder::state`], if it is a `T`.
+    pub fn state<T: Any>(&mut self) -> Result<Option<&mut T>> {
         let live = self.live()?;
-        Ok(live.memory.data_size(&live.store))
+        Ok(live
+            .store
+            .data_mut()
+            .user
+            .as_mut()
+            .and_then(|u| u.downcast_mut()))
     }
 
     /// Discard the current instance; the next call starts a fresh one.
     pub fn reset(&mut self) {
         self.live = None;
+    }
+
+    /// Whether an instance is live (false after a fault, until the next call).
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// Drop buffers a big call left behind before the plugin goes back to a pool.
+    pub(crate) fn reset_call_state(&mut self) {
+        if self.args.capacity() > 1 << 20 {
+            self.args = Vec::new();
+        }
     }
 
     /// The live instance, instantiating one if there is none.
@@ -238,19 +264,11 @@ impl Plugin {
             }
         };
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result = match place_input(live, bytes) {
-            Ok(ptr) => match func.call(&mut live.store, (ptr, bytes.len() as u32)) {
-                Ok(packed) => read_envelope(live, packed as i64, ok),
-                Err(trap) => Err(trap_error(&mut live.store, trap)),
-            },
-            Err(e) => Err(e),
-        };
-        result.map_err(|e| {
-            if e.discarded_instance() {
-                self.live = None;
-            }
-            e.in_function(name)
-        })
+        let result = call_guest(live.store.as_context_mut(), &func, name, bytes, ok);
+        if result.as_ref().is_err_and(Error::discarded_instance) {
+            self.live = None;
+        }
+        result
     }
 }
 
@@ -305,21 +323,29 @@ fn read_pod<R: AnyBitPattern>(body: &[u8]) -> Result<R> {
 
 /// Instantiate and initialise one instance (ABI.md section 5).
 fn instantiate(module: &Module) -> Result<Live> {
-    let mut store = module.new_store();
-    let failed =
-        |what: &str, e: wasmtime::Error, store: &mut Store<HostState>| Error::Instantiate {
-            reason: format!("{what}: {}", trap_error(store, e)),
-        };
+    let mut store = module.new_store()?;
+    let failed = |what: &str, e: wasmtime::Error, store: &mut Store<HostState>| {
+        match trap_error(&mut store.as_context_mut(), e) {
+            // A limit hit while starting up is reported as itself.
+            limit @ (Error::MemoryLimit { .. }
+            | Error::TableLimit { .. }
+            | Error::Timeout { .. }
+            | Error::FuelExhausted { .. }) => limit.in_function(what),
+            other => Error::Instantiate {
+                reason: format!("{what} failed: {other}"),
+            },
+        }
+    };
     let instance = match module.inner.pre.instantiate(&mut store) {
         Ok(i) => i,
-        Err(e) => return Err(failed("the start function failed", e, &mut store)),
+        Err(e) => return Err(failed("the start function", e, &mut store)),
     };
     if module.inner.has_initialize {
         let init = instance
             .get_typed_func::<(), ()>(&mut store, EXPORT_INITIALIZE)
             .map_err(|e| failed(EXPORT_INITIALIZE, e, &mut store))?;
         if let Err(e) = init.call(&mut store, ()) {
-            return Err(failed("`_initialize` failed", e, &mut store));
+            return Err(failed(EXPORT_INITIALIZE, e, &mut store));
         }
     }
     let version = instance
@@ -327,7 +353,7 @@ fn instantiate(module: &Module) -> Result<Live> {
         .and_then(|f| f.call(&mut store, ()));
     let version = match version {
         Ok(v) => AbiVersion::from_raw(v),
-        Err(e) => return Err(failed("`wabi_abi_version` failed", e, &mut store)),
+        Err(e) => return Err(failed(EXPORT_ABI_VERSION, e, &mut store)),
     };
     if !ABI_VERSION.accepts(version) {
         return Err(Error::AbiVersion {
@@ -348,7 +374,7 @@ fn instantiate(module: &Module) -> Result<Live> {
         .and_then(|f| f.call(&mut store, ()));
     let (scratch_ptr, mut scratch_cap) = match scratch {
         Ok(packed) => unpack(packed as i64),
-        Err(e) => return Err(failed("`wabi_scratch` failed", e, &mut store)),
+        Err(e) => return Err(failed(EXPORT_SCRATCH, e, &mut store)),
     };
     let size = memory.data_size(&store);
     if scratch_cap > 0
@@ -363,149 +389,15 @@ fn instantiate(module: &Module) -> Result<Live> {
         );
         scratch_cap = 0;
     }
-    Ok(Live {
-        store,
-        instance,
+    store.data_mut().abi = Some(AbiExports {
         memory,
         alloc,
         scratch_ptr,
         scratch_cap,
+    });
+    Ok(Live {
+        store,
+        instance,
         funcs: HashMap::new(),
     })
-}
-
-/// Put the input where the guest can read it (ABI.md 6.2, step 2); returns its address.
-fn place_input(live: &mut Live, bytes: &[u8]) -> Result<u32> {
-    if bytes.is_empty() {
-        return Ok(0);
-    }
-    let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
-        function: String::new(),
-        direction: Direction::Arguments,
-        message: format!("{} bytes do not fit a 32-bit guest", bytes.len()),
-    })?;
-    if len <= live.scratch_cap {
-        let data = live.memory.data_mut(&mut live.store);
-        let range = checked_range(live.scratch_ptr, len as u64, data.len())?;
-        data[range].copy_from_slice(bytes);
-        return Ok(live.scratch_ptr);
-    }
-    let ptr = live
-        .alloc
-        .call(&mut live.store, (len, INPUT_ALIGN))
-        .map_err(|e| trap_error(&mut live.store, e))?;
-    let refuse = |reason: String| Error::Alloc {
-        function: String::new(),
-        size: len as u64,
-        reason,
-    };
-    if ptr == 0 {
-        return Err(refuse(
-            "wabi_alloc returned 0: the guest is out of memory".into(),
-        ));
-    }
-    if ptr % INPUT_ALIGN != 0 {
-        return Err(refuse(format!(
-            "wabi_alloc returned {ptr:#x}, which is not {INPUT_ALIGN}-byte aligned"
-        )));
-    }
-    let scratch_end = live.scratch_ptr as u64 + live.scratch_cap as u64;
-    if live.scratch_cap > 0
-        && (ptr as u64) < scratch_end
-        && ptr as u64 + len as u64 > live.scratch_ptr as u64
-    {
-        return Err(refuse(format!(
-            "wabi_alloc returned {ptr:#x}, which overlaps the scratch buffer"
-        )));
-    }
-    let data = live.memory.data_mut(&mut live.store);
-    let range = checked_range(ptr, len as u64, data.len())
-        .map_err(|e| refuse(format!("wabi_alloc returned a block outside memory: {e}")))?;
-    data[range].copy_from_slice(bytes);
-    Ok(ptr)
-}
-
-/// Validate and interpret the envelope a user function returned (ABI.md 6.2 step 4, section 7).
-fn read_envelope<T>(
-    live: &mut Live,
-    packed: i64,
-    ok: impl FnOnce(&[u8]) -> Result<T>,
-) -> Result<T> {
-    let (ptr, len) = unpack(packed);
-    let data = live.memory.data(&live.store);
-    let bad = |reason: String| Error::BadResult {
-        function: String::new(),
-        reason,
-    };
-    let range = checked_range(ptr, len as u64, data.len())
-        .map_err(|e| bad(format!("the result location is invalid: {e}")))?;
-    let envelope = Envelope::parse(&data[range]).map_err(|e| bad(e.to_string()))?;
-    match envelope {
-        Envelope::Ok(body) => ok(body),
-        Envelope::Error { message, value } => Err(Error::Guest {
-            function: String::new(),
-            error: GuestError {
-                message: message.to_string(),
-                value: value.map(<[u8]>::to_vec),
-            },
-        }),
-        Envelope::Panic(record) => Err(Error::Panic {
-            function: String::new(),
-            panic: GuestPanic {
-                message: record.message.to_string(),
-                file: (!record.file.is_empty()).then(|| record.file.to_string()),
-                line: record.line,
-                column: record.column,
-            },
-        }),
-        Envelope::BadArguments(message) => Err(Error::Decode {
-            function: String::new(),
-            direction: Direction::Arguments,
-            message: format!("the guest could not decode them: {message}"),
-        }),
-        Envelope::BadResult(message) => Err(Error::Encode {
-            function: String::new(),
-            direction: Direction::Result,
-            message: format!("the guest could not encode it: {message}"),
-        }),
-    }
-}
-
-/// Turn a failed wasm call into an error: a reported panic, a TinyGo-style `panic:` line on
-/// stderr, or a trap with its backtrace.
-fn trap_error(store: &mut Store<HostState>, err: wasmtime::Error) -> Error {
-    if let Some(panic) = store.data_mut().panic.take() {
-        return Error::Panic {
-            function: String::new(),
-            panic,
-        };
-    }
-    let backtrace = err.downcast_ref::<WasmBacktrace>().map(|b| b.to_string());
-    if err.downcast_ref::<Trap>().is_some() {
-        if let Some(message) = store
-            .data()
-            .stderr
-            .as_ref()
-            .and_then(|s| s.take_panic_line())
-        {
-            return Error::Panic {
-                function: String::new(),
-                panic: GuestPanic {
-                    message,
-                    file: None,
-                    line: 0,
-                    column: 0,
-                },
-            };
-        }
-    }
-    let message = match err.downcast_ref::<Trap>() {
-        Some(trap) => trap.to_string(),
-        None => format!("{err:#}"),
-    };
-    Error::Trap {
-        function: String::new(),
-        message,
-        backtrace,
-    }
 }

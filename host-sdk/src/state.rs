@@ -1,11 +1,25 @@
 //! Per-instance host state kept in the wasmtime `Store`.
 
+use std::any::Any;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use wasmtime::{Memory, TypedFunc};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use crate::error::GuestPanic;
-use crate::log::{GuestOutput, LogHandler};
+use crate::error::{Error, GuestPanic};
+use crate::host_fn::HostFns;
+use crate::limits::Limits;
+use crate::log::{tracing_handler, GuestOutput, LogHandler};
+
+/// The ABI exports of a live instance, looked up once (ABI.md section 5).
+#[derive(Clone)]
+pub(crate) struct AbiExports {
+    pub(crate) memory: Memory,
+    pub(crate) alloc: TypedFunc<(u32, u32), u32>,
+    pub(crate) scratch_ptr: u32,
+    pub(crate) scratch_cap: u32,
+}
 
 /// What the host keeps for one plugin instance.
 pub(crate) struct HostState {
@@ -13,12 +27,26 @@ pub(crate) struct HostState {
     pub(crate) wasi: Option<WasiP1Ctx>,
     /// Set by the `wabi.panic` import; taken when the call unwinds.
     pub(crate) panic: Option<GuestPanic>,
+    /// A limit or nested-call fault that must end the whole call with this error; taken when
+    /// the outermost call unwinds.
+    pub(crate) fault: Option<Error>,
     /// The guest's stderr, to explain a trap by a `panic: ` line (TinyGo).
     pub(crate) stderr: Option<GuestOutput>,
     /// The plugin's name, for logs.
     pub(crate) plugin: Arc<str>,
     /// Where log lines go.
     pub(crate) log: LogHandler,
+    pub(crate) limits: Limits,
+    /// Whether the engine counts fuel (then every outer call sets the budget).
+    pub(crate) fuel_enabled: bool,
+    /// Set once the instance is initialised.
+    pub(crate) abi: Option<AbiExports>,
+    /// Calls into the guest currently on the stack (1 during a plain call).
+    pub(crate) depth: u32,
+    pub(crate) host_fns: Arc<HostFns>,
+    pub(crate) config: Arc<BTreeMap<String, String>>,
+    /// The embedder's per-instance state.
+    pub(crate) user: Option<Box<dyn Any + Send>>,
 }
 
 impl HostState {
@@ -28,5 +56,31 @@ impl HostState {
         self.wasi
             .as_mut()
             .expect("WASI context is built for every module that imports WASI")
+    }
+
+    /// Remember the first fault of a call.
+    pub(crate) fn record_fault(&mut self, error: Error) {
+        if self.fault.is_none() {
+            self.fault = Some(error);
+        }
+    }
+
+    /// State for a store that never runs guest code (used to list linker definitions).
+    pub(crate) fn placeholder() -> Self {
+        HostState {
+            wasi: None,
+            panic: None,
+            fault: None,
+            stderr: None,
+            plugin: "".into(),
+            log: tracing_handler(),
+            limits: Limits::default(),
+            fuel_enabled: false,
+            abi: None,
+            depth: 0,
+            host_fns: Arc::default(),
+            config: Arc::default(),
+            user: None,
+        }
     }
 }

@@ -1,0 +1,241 @@
+//! The call path shared by plugin calls and nested calls from host functions (ABI.md 6.2).
+
+use wabi_spec::layout::{unpack, Envelope, INPUT_ALIGN};
+use wasmtime::{StoreContextMut, Trap, TypedFunc, WasmBacktrace};
+
+use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
+use crate::memory::checked_range;
+use crate::state::HostState;
+
+/// An exported user function: `(ptr, len) -> packed (ptr, len)`.
+pub(crate) type UserFunc = TypedFunc<(u32, u32), u64>;
+
+/// Call `func` with `input` in `store` and hand the success body to `ok`. Applies the
+/// per-call limits at the outermost call; refuses nesting beyond the depth limit.
+pub(crate) fn call_guest<T>(
+    mut store: StoreContextMut<'_, HostState>,
+    func: &UserFunc,
+    name: &str,
+    input: &[u8],
+    ok: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
+    let state = store.data_mut();
+    let limits = state.limits;
+    let outer = state.depth == 0;
+    if outer {
+        state.fault = None;
+        state.panic = None;
+        store.set_epoch_deadline(limits.deadline_ticks());
+        if store.data().fuel_enabled {
+            store
+                .set_fuel(limits.fuel.unwrap_or(u64::MAX))
+                .expect("fuel is enabled on this engine");
+        }
+    } else if state.depth >= limits.max_depth {
+        let error = Error::DepthLimit {
+            function: name.to_string(),
+            limit: limits.max_depth,
+        };
+        state.record_fault(error.clone());
+        return Err(error);
+    }
+    let result = match place_input(&mut store, input, outer) {
+        Ok(ptr) => {
+            store.data_mut().depth += 1;
+            let result = func.call(&mut store, (ptr, input.len() as u32));
+            store.data_mut().depth -= 1;
+            match result {
+                Ok(packed) => read_envelope(&store, packed as i64, ok),
+                Err(trap) => Err(trap_error(&mut store, trap)),
+            }
+        }
+        Err(e) => Err(e),
+    }
+    .map_err(|e| e.in_function(name));
+    if !outer {
+        if let Err(e) = &result {
+            // A fault in a nested call ends the outer call too, whatever the host function
+            // does with this error.
+            if e.discarded_instance() {
+                store.data_mut().record_fault(e.clone());
+            }
+        }
+    }
+    result
+}
+
+/// Put the input where the guest can read it (ABI.md 6.2, step 2); returns its address.
+fn place_input(
+    store: &mut StoreContextMut<'_, HostState>,
+    bytes: &[u8],
+    scratch_allowed: bool,
+) -> Result<u32> {
+    if bytes.is_empty() {
+        return Ok(0);
+    }
+    let abi = store
+        .data()
+        .abi
+        .clone()
+        .expect("calls happen on initialised instances");
+    let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
+        function: String::new(),
+        direction: Direction::Arguments,
+        message: format!("{} bytes do not fit a 32-bit guest", bytes.len()),
+    })?;
+    if scratch_allowed && len <= abi.scratch_cap {
+        let data = abi.memory.data_mut(&mut *store);
+        let range = checked_range(abi.scratch_ptr, len as u64, data.len())?;
+        data[range].copy_from_slice(bytes);
+        return Ok(abi.scratch_ptr);
+    }
+    let ptr = abi
+        .alloc
+        .call(&mut *store, (len, INPUT_ALIGN))
+        .map_err(|e| trap_error(store, e))?;
+    let refuse = |reason: String| Error::Alloc {
+        function: String::new(),
+        size: len as u64,
+        reason,
+    };
+    if ptr == 0 {
+        return Err(refuse(
+            "wabi_alloc returned 0: the guest is out of memory".into(),
+        ));
+    }
+    if ptr % INPUT_ALIGN != 0 {
+        return Err(refuse(format!(
+            "wabi_alloc returned {ptr:#x}, which is not {INPUT_ALIGN}-byte aligned"
+        )));
+    }
+    let scratch_end = abi.scratch_ptr as u64 + abi.scratch_cap as u64;
+    if abi.scratch_cap > 0
+        && (ptr as u64) < scratch_end
+        && ptr as u64 + len as u64 > abi.scratch_ptr as u64
+    {
+        return Err(refuse(format!(
+            "wabi_alloc returned {ptr:#x}, which overlaps the scratch buffer"
+        )));
+    }
+    let data = abi.memory.data_mut(&mut *store);
+    let range = checked_range(ptr, len as u64, data.len())
+        .map_err(|e| refuse(format!("wabi_alloc returned a block outside memory: {e}")))?;
+    data[range].copy_from_slice(bytes);
+    Ok(ptr)
+}
+
+/// Validate and interpret the envelope a user function returned (ABI.md 6.2 step 4, section 7).
+fn read_envelope<T>(
+    store: &StoreContextMut<'_, HostState>,
+    packed: i64,
+    ok: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
+    let (ptr, len) = unpack(packed);
+    let state = store.data();
+    let max_output = state.limits.max_output;
+    if len as usize > max_output {
+        return Err(Error::OutputTooLarge {
+            function: String::new(),
+            len: len as u64,
+            limit: max_output as u64,
+        });
+    }
+    let memory = state
+        .abi
+        .as_ref()
+        .expect("calls happen on initialised instances")
+        .memory;
+    let data = memory.data(store);
+    let bad = |reason: String| Error::BadResult {
+        function: String::new(),
+        reason,
+    };
+    let range = checked_range(ptr, len as u64, data.len())
+        .map_err(|e| bad(format!("the result location is invalid: {e}")))?;
+    let envelope = Envelope::parse(&data[range]).map_err(|e| bad(e.to_string()))?;
+    match envelope {
+        Envelope::Ok(body) => ok(body),
+        Envelope::Error { message, value } => Err(Error::Guest {
+            function: String::new(),
+            error: GuestError {
+                message: message.to_string(),
+                value: value.map(<[u8]>::to_vec),
+            },
+        }),
+        Envelope::Panic(record) => Err(Error::Panic {
+            function: String::new(),
+            panic: GuestPanic {
+                message: record.message.to_string(),
+                file: (!record.file.is_empty()).then(|| record.file.to_string()),
+                line: record.line,
+                column: record.column,
+            },
+        }),
+        Envelope::BadArguments(message) => Err(Error::Decode {
+            function: String::new(),
+            direction: Direction::Arguments,
+            message: format!("the guest could not decode them: {message}"),
+        }),
+        Envelope::BadResult(message) => Err(Error::Encode {
+            function: String::new(),
+            direction: Direction::Result,
+            message: format!("the guest could not encode it: {message}"),
+        }),
+    }
+}
+
+/// Turn a failed wasm call into an error: a recorded limit or nested fault, a reported panic, a
+/// deadline or fuel trap, a TinyGo-style `panic:` line on stderr, or a plain trap.
+pub(crate) fn trap_error(
+    store: &mut StoreContextMut<'_, HostState>,
+    err: wasmtime::Error,
+) -> Error {
+    let state = store.data_mut();
+    if let Some(fault) = state.fault.take() {
+        return fault;
+    }
+    if let Some(panic) = state.panic.take() {
+        return Error::Panic {
+            function: String::new(),
+            panic,
+        };
+    }
+    let backtrace = err.downcast_ref::<WasmBacktrace>().map(|b| b.to_string());
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => {
+            return Error::Timeout {
+                function: String::new(),
+                limit: state.limits.timeout.unwrap_or_default(),
+            }
+        }
+        Some(Trap::OutOfFuel) => {
+            return Error::FuelExhausted {
+                function: String::new(),
+                limit: state.limits.fuel.unwrap_or(u64::MAX),
+            }
+        }
+        Some(_) => {
+            if let Some(message) = state.stderr.as_ref().and_then(|s| s.take_panic_line()) {
+                return Error::Panic {
+                    function: String::new(),
+                    panic: GuestPanic {
+                        message,
+                        file: None,
+                        line: 0,
+                        column: 0,
+                    },
+                };
+            }
+        }
+        None => {}
+    }
+    let message = match err.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => format!("{err:#}"),
+    };
+    Error::Trap {
+        function: String::new(),
+        message,
+        backtrace,
+    }
+}

@@ -1,0 +1,164 @@
+//! The compilation environment: wasmtime configuration, the epoch ticker behind deadlines.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::{InstanceAllocationStrategy, Linker, PoolingAllocationConfig, Store};
+
+use crate::error::{Error, Result};
+use crate::imports::{self, WASI_P1};
+use crate::state::HostState;
+
+/// How often the engine's epoch advances; deadlines are enforced with this resolution.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// A compilation environment shared by every module and plugin; cheap to clone, `Send + Sync`.
+///
+/// Every engine interrupts guests by epoch (a background thread advances it every
+/// [`EPOCH_TICK`]), which is what enforces [`crate::Limits::timeout`].
+///
+/// ```
+/// let engine = wabi_host::Engine::builder().fuel(true).build().unwrap();
+/// let _copy = engine.clone();
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: wasmtime::Engine,
+    /// Names of the WASI preview 1 functions the host defines.
+    pub(crate) wasi_names: Arc<HashSet<String>>,
+    pub(crate) fuel: bool,
+    pub(crate) pooling: Option<PoolingLimits>,
+    _ticker: Arc<Ticker>,
+}
+
+/// Sizes of the pooling instance allocator (see [`EngineBuilder::pooling_allocator`]).
+#[derive(Clone, Copy, Debug)]
+pub struct PoolingLimits {
+    /// Instances alive at the same time, across every module of the engine.
+    pub total_instances: u32,
+    /// Largest linear memory one instance may have, in bytes; also the ceiling for
+    /// [`crate::Limits::max_memory`].
+    pub max_memory_bytes: usize,
+}
+
+/// Options for an [`Engine`].
+#[derive(Default)]
+pub struct EngineBuilder {
+    fuel: bool,
+    pooling: Option<PoolingLimits>,
+    config: Option<wasmtime::Config>,
+}
+
+impl EngineBuilder {
+    /// Count instructions so that [`crate::Limits::fuel`] can bound them (slows guests down by
+    /// roughly 10-30%).
+    pub fn fuel(mut self, on: bool) -> Self {
+        self.fuel = on;
+        self
+    }
+
+    /// Pre-allocate instance slots (memories, tables) so instantiation is much cheaper; the
+    /// right choice for a pool serving many requests.
+    pub fn pooling_allocator(mut self, limits: PoolingLimits) -> Self {
+        self.pooling = Some(limits);
+        self
+    }
+
+    /// Start from a custom wasmtime configuration (wabi still turns on epoch interruption, and
+    /// fuel and pooling as asked).
+    pub fn wasmtime_config(mut self, config: wasmtime::Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Create the engine.
+    pub fn build(self) -> Result<Engine> {
+        let mut config = self.config.unwrap_or_default();
+        config.epoch_interruption(true);
+        config.consume_fuel(self.fuel);
+        if let Some(p) = self.pooling {
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_core_instances(p.total_instances)
+                .total_memories(p.total_instances)
+                .total_tables(p.total_instances)
+                .max_memory_size(p.max_memory_bytes);
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        let invalid = |e: wasmtime::Error| Error::Compile {
+            reason: format!("invalid engine configuration: {e:#}"),
+        };
+        let inner = wasmtime::Engine::new(&config).map_err(invalid)?;
+        let linker = make_linker(&inner).map_err(invalid)?;
+        let mut store = Store::new(&inner, HostState::placeholder());
+        let wasi_names = linker
+            .iter(&mut store)
+            .filter(|(m, _, _)| *m == WASI_P1)
+            .map(|(_, n, _)| n.to_string())
+            .collect();
+        Ok(Engine {
+            _ticker: Ticker::start(inner.clone()),
+            inner,
+            wasi_names: Arc::new(wasi_names),
+            fuel: self.fuel,
+            pooling: self.pooling,
+        })
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::builder()
+            .build()
+            .expect("the default engine configuration is valid on supported platforms")
+    }
+}
+
+impl Engine {
+    /// Options for a new engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The underlying wasmtime engine.
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner
+    }
+}
+
+/// The linker with every import wabi provides: the `wabi` module and WASI preview 1.
+pub(crate) fn make_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostState>> {
+    let mut linker = Linker::new(engine);
+    imports::add_to_linker(&mut linker)?;
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, HostState::wasi)?;
+    Ok(linker)
+}
+
+/// Advances an engine's epoch every [`EPOCH_TICK`] until the last [`Engine`] clone is dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Ticker {
+    fn start(engine: wasmtime::Engine) -> Arc<Ticker> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("wabi-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch thread");
+        Arc::new(Ticker { stop })
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

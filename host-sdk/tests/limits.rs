@@ -1,0 +1,184 @@
+//! Every limit of `Limits`: hit, reported with its own error, and the plugin usable afterwards.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{wat, wat_with, RETURN_TRUE};
+use wabi_host::{Engine, Error, Limits, Module};
+
+fn module(engine: &Engine, body: &str, limits: Limits) -> Module {
+    Module::builder(engine)
+        .limits(limits)
+        .build(wat(&format!("{RETURN_TRUE}\n{body}")))
+        .unwrap()
+}
+
+const SPIN: &str =
+    r#"(func (export "spin") (param i32 i32) (result i64) (loop $l (br $l)) (i64.const 0))"#;
+
+#[test]
+fn an_infinite_loop_times_out_within_twice_the_deadline() {
+    let deadline = Duration::from_millis(100);
+    let limits = Limits {
+        timeout: Some(deadline),
+        ..Limits::default()
+    };
+    let mut p = module(&Engine::default(), SPIN, limits)
+        .instantiate()
+        .unwrap();
+    for _ in 0..2 {
+        let start = Instant::now();
+        let err = p.call::<_, ()>("spin", ()).unwrap_err();
+        let elapsed = start.elapsed();
+        match &err {
+            Error::Timeout { function, limit } => {
+                assert_eq!((function.as_str(), *limit), ("spin", deadline))
+            }
+            other => panic!("want Timeout, got {other:?}"),
+        }
+        assert!(err.discarded_instance());
+        assert!(
+            elapsed >= deadline && elapsed < 2 * deadline,
+            "stopped after {elapsed:?}"
+        );
+        assert!(
+            p.call::<_, bool>("yes", ()).unwrap(),
+            "the next call runs on a fresh instance"
+        );
+    }
+}
+
+#[test]
+fn a_memory_grow_bomb_hits_the_memory_limit() {
+    let bomb = r#"(func (export "bomb") (param i32 i32) (result i64)
+        (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i64.const 0))"#;
+    let limits = Limits {
+        max_memory: 4 << 20,
+        ..Limits::default()
+    };
+    let mut p = module(&Engine::default(), bomb, limits)
+        .instantiate()
+        .unwrap();
+    match p.call::<_, ()>("bomb", ()) {
+        Err(Error::MemoryLimit {
+            function,
+            requested,
+            limit,
+        }) => {
+            assert_eq!(function, "bomb");
+            assert_eq!(limit, 4 << 20);
+            assert!(requested > limit, "{requested}");
+        }
+        other => panic!("want MemoryLimit, got {other:?}"),
+    }
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+    assert_eq!(p.memory_size().unwrap(), 2 * 65536, "a fresh instance");
+}
+
+#[test]
+fn a_module_whose_initial_memory_exceeds_the_limit_cannot_be_instantiated() {
+    let limits = Limits {
+        max_memory: 65536,
+        ..Limits::default()
+    };
+    match module(&Engine::default(), "", limits).instantiate() {
+        Err(Error::MemoryLimit {
+            requested, limit, ..
+        }) => assert_eq!((requested, limit), (2 * 65536, 65536)),
+        other => panic!("want MemoryLimit, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_table_grow_bomb_hits_the_table_limit() {
+    let body = r#"(table $t 1 funcref)
+      (func (export "tables") (param i32 i32) (result i64)
+        (loop $l (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 1000)) (i32.const -1)))) (i64.const 0))"#;
+    let limits = Limits {
+        max_table_elements: 10_000,
+        ..Limits::default()
+    };
+    let mut p = module(&Engine::default(), body, limits)
+        .instantiate()
+        .unwrap();
+    match p.call::<_, ()>("tables", ()) {
+        Err(Error::TableLimit {
+            requested, limit, ..
+        }) => assert!(requested > limit && limit == 10_000),
+        other => panic!("want TableLimit, got {other:?}"),
+    }
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+}
+
+#[test]
+fn fuel_bounds_instructions_per_call() {
+    let engine = Engine::builder().fuel(true).build().unwrap();
+    let limits = Limits {
+        fuel: Some(100_000),
+        ..Limits::default()
+    };
+    let mut p = module(&engine, SPIN, limits).instantiate().unwrap();
+    for _ in 0..3 {
+        // Every call gets the full budget again.
+        assert!(p.call::<_, bool>("yes", ()).unwrap());
+    }
+    match p.call::<_, ()>("spin", ()) {
+        Err(Error::FuelExhausted { function, limit }) => {
+            assert_eq!((function.as_str(), limit), ("spin", 100_000))
+        }
+        other => panic!("want FuelExhausted, got {other:?}"),
+    }
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+    // A fuel limit on an engine that does not count fuel is refused up front.
+    let err = Module::builder(&Engine::default())
+        .limits(limits)
+        .build(wat(RETURN_TRUE))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, Error::Config { .. }) && err.to_string().contains("fuel(true)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_oversized_output_is_refused_and_the_instance_stays_usable() {
+    let big =
+        r#"(func (export "big") (param i32 i32) (result i64) (i64.const 0x0000000000001000))"#;
+    let limits = Limits {
+        max_output: 1024,
+        ..Limits::default()
+    };
+    let mut p = module(&Engine::default(), big, limits)
+        .instantiate()
+        .unwrap();
+    let err = p.call::<_, ()>("big", ()).unwrap_err();
+    assert!(!err.discarded_instance());
+    match err {
+        Error::OutputTooLarge {
+            function,
+            len,
+            limit,
+        } => assert_eq!((function.as_str(), len, limit), ("big", 4096, 1024)),
+        other => panic!("want OutputTooLarge, got {other:?}"),
+    }
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+}
+
+#[test]
+fn the_deadline_also_covers_initialisation() {
+    let src = wat_with(r#"(func (export "_initialize") (loop $l (br $l)))"#, &[]);
+    let limits = Limits {
+        timeout: Some(Duration::from_millis(50)),
+        ..Limits::default()
+    };
+    let module = Module::builder(&Engine::default())
+        .limits(limits)
+        .build(src)
+        .unwrap();
+    match module.instantiate() {
+        Err(Error::Timeout { function, .. }) => assert_eq!(function, "_initialize"),
+        other => panic!("want Timeout, got {:?}", other.err()),
+    }
+}
