@@ -20,6 +20,10 @@ fn main() {
             .unwrap_or_else(|e| panic!("{e}"));
         let wasm = dir.join("rust_conformance.wasm");
         writeln!(consts, "/// The Rust conformance guest for {target}.\npub const {konst}: Result<&str, &str> = Ok({:?});", wasm.display().to_string()).unwrap();
+        if target == "wasm32-wasip1" {
+            let caps = dir.join("rust_capabilities.wasm");
+            writeln!(consts, "/// A WASI guest that tries files, environment and arguments.\npub const CAPABILITIES: &str = {:?};", caps.display().to_string()).unwrap();
+        }
     }
     let wasm_dir = out_dir.join("go");
     for (compiler, konst) in [(GoCompiler::Go, "GO"), (GoCompiler::TinyGo, "TINYGO")] {

@@ -1,9 +1,11 @@
-//! The `#[export]` attribute of the wabi guest SDK.
+//! The `#[export]` and `#[import]` attributes of the wabi guest SDK.
 //!
-//! Use it through `wabi_guest::export`, which documents it; the generated code refers to the
-//! runtime as `::wabi_guest::__private`, so a crate using this macro must depend on `wabi-guest`.
+//! Use them through `wabi_guest::export` and `wabi_guest::import`, which document them; the
+//! generated code refers to the runtime as `::wabi_guest`, so a crate using these macros must
+//! depend on `wabi-guest`.
 //!
-//! The macro works in three phases, each in its own module:
+//! `#[import]` lives in `import` (options, validation and expansion together: it is small).
+//! `#[export]` works in three phases, each in its own module:
 //!
 //! - `options` parses the attribute's arguments (`name = "..."`, `raw`, `pod`);
 //! - `signature` validates the function and turns its signature into an `Export` model;
@@ -13,6 +15,7 @@
 use proc_macro::TokenStream;
 
 mod expand;
+mod import;
 mod names;
 mod options;
 mod signature;
@@ -21,4 +24,10 @@ mod signature;
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::export(attr.into(), item.into()).into()
+}
+
+/// Declare a host function; documented, and to be used, as `wabi_guest::import`.
+#[proc_macro_attribute]
+pub fn import(attr: TokenStream, item: TokenStream) -> TokenStream {
+    import::import(attr.into(), item.into()).into()
 }

@@ -62,21 +62,21 @@ impl<'a> Export<'a> {
 
 /// Collects every error found, so one expansion reports them all.
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, error: syn::Error) {
+    pub fn push(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
         }
     }
 
-    fn at(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+    pub fn at(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
         self.push(syn::Error::new_spanned(tokens, message));
     }
 
-    fn finish<T>(self, value: T) -> syn::Result<T> {
+    pub fn finish<T>(self, value: T) -> syn::Result<T> {
         match self.0 {
             Some(e) => Err(e),
             None => Ok(value),
@@ -242,7 +242,7 @@ impl<'ast> Visit<'ast> for TypeChecker<'_> {
 }
 
 /// `Result<T, E>`: the last path segment is `Result` with exactly two type arguments.
-fn result_args(ty: &Type) -> Option<(&Type, &Type)> {
+pub fn result_args(ty: &Type) -> Option<(&Type, &Type)> {
     let [ok, err] = generic_types(ty, "Result")?[..] else {
         return None;
     };

@@ -38,3 +38,24 @@ func Abort(msg string) { panic(msg) }
 
 // abortWith re-raises a recovered panic (in WebAssembly it goes to the wabi.panic import).
 func abortWith(p *panicInfo) { panic(p.msg) }
+
+// hostCallHook plays the host's wabi.host_call in native builds (tests set it): it answers with
+// the packed (ptr, len) of an envelope in a block from alloc. nil: host calls panic.
+var hostCallHook func(name string, args []byte) uint64
+
+func hostCall(name string, args []byte) uint64 {
+	if hostCallHook == nil {
+		panic("wabi: cannot call host function `" + name + "`: host calls need a wasm host (wabi.host_call)")
+	}
+	return hostCallHook(name, args)
+}
+
+// configHook plays the host's wabi.config in native builds (tests set it). nil: lookups panic.
+var configHook func(key string, buf []byte) int32
+
+func configLookup(key string, buf []byte) int32 {
+	if configHook == nil {
+		panic("wabi: cannot read configuration key `" + key + "`: configuration needs a wasm host (wabi.config)")
+	}
+	return configHook(key, buf)
+}

@@ -2,7 +2,10 @@
 
 package wabi
 
-import "unsafe"
+import (
+	"runtime"
+	"unsafe"
+)
 
 // The ABI's own exports (ABI section 3). They live in this package, so importing it is enough.
 
@@ -18,13 +21,53 @@ func wabiFree(ptr, size, align uint32) { free(ptr, size, align) }
 //go:wasmexport wabi_scratch
 func wabiScratch() uint64 { return scratchPacked() }
 
-// The host imports (ABI section 4).
+// The host imports (ABI section 4; host_call and config are ABI 1.1).
 
 //go:wasmimport wabi panic
 func hostPanic(ptr, size uint32)
 
 //go:wasmimport wabi log
 func hostLog(level, ptr, size uint32)
+
+//go:wasmimport wabi host_call
+func hostCallImport(namePtr, nameLen, argsPtr, argsLen uint32) uint64
+
+//go:wasmimport wabi config
+func hostConfig(keyPtr, keyLen, bufPtr, bufCap uint32) int32
+
+// stringAddress returns the address of s's bytes, 0 for an empty string.
+func stringAddress(s string) uint32 {
+	if len(s) == 0 {
+		return 0
+	}
+	return address(unsafe.Pointer(unsafe.StringData(s)))
+}
+
+// bytesAddress returns the address of b's bytes, 0 for an empty slice.
+func bytesAddress(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return address(unsafe.Pointer(&b[0]))
+}
+
+// hostCall calls wabi.host_call: the packed (ptr, len) of the result envelope, in a block from
+// wabi_alloc. The host may call back into the plugin before it returns.
+func hostCall(name string, args []byte) uint64 {
+	r := hostCallImport(stringAddress(name), uint32(len(name)), bytesAddress(args), uint32(len(args)))
+	runtime.KeepAlive(name)
+	runtime.KeepAlive(args)
+	return r
+}
+
+// configLookup calls wabi.config: -1 when key is not set, else the value's length, the value
+// being written to buf only if it fits.
+func configLookup(key string, buf []byte) int32 {
+	n := hostConfig(stringAddress(key), uint32(len(key)), bytesAddress(buf), uint32(len(buf)))
+	runtime.KeepAlive(key)
+	runtime.KeepAlive(buf)
+	return n
+}
 
 // address returns the linear-memory address of p (wasm addresses fit 32 bits).
 func address(p unsafe.Pointer) uint32 { return uint32(uintptr(p)) }

@@ -9,6 +9,10 @@ type handler func(d *Decoder, e *Encoder) error
 
 // callState is the decoder and encoder of one call in progress; nested calls (a host function
 // calling back into the guest) get their own.
+//
+// Nested calls share the output buffer safely: an export writes its envelope only after the user
+// function returns, so while it is suspended in a host call, nested calls may write into (and
+// grow) the buffer, and the host reads each nested envelope before the host call returns.
 type callState struct {
 	d Decoder
 	e Encoder
@@ -57,10 +61,13 @@ func run(in []byte, h handler) (env []byte) {
 	}
 	st := states[callDepth]
 	callDepth++
+	hostDepthBefore := hostDepth
 	st.d.Reset(in)
 	st.e.Reset(beginEnvelope(outBuf))
 	p := protect(func() { env = respond(&st.d, &st.e, h) })
 	callDepth--
+	// A panic while host-call arguments were being encoded leaves no encoder taken.
+	hostDepth = hostDepthBefore
 	if p != nil {
 		if AbortOnPanic {
 			abortWith(p) // does not return

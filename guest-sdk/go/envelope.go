@@ -1,8 +1,8 @@
 package wabi
 
 // ABIVersion is the ABI version this SDK implements, as wabi_abi_version returns it:
-// major << 16 | minor (1.0).
-const ABIVersion uint32 = 0x00010000
+// major << 16 | minor (1.1: host functions and configuration, see [CallHost1] and [Config]).
+const ABIVersion uint32 = 0x00010001
 
 // Result envelope status codes (ABI section 7.2).
 const (

@@ -72,8 +72,31 @@
 //!
 //! Besides one `(i32, i32) -> i64` function per `#[export]`, linking this crate exports the
 //! runtime the host needs: `wabi_abi_version`, `wabi_alloc`, `wabi_free` and `wabi_scratch`. It
-//! imports nothing but `wabi.panic` and, when the plugin logs, `wabi.log` (plus WASI's functions
-//! on `wasm32-wasip1`).
+//! imports nothing but `wabi.panic` and, when the plugin uses them, `wabi.log` (logging),
+//! `wabi.host_call` (host functions) and `wabi.config` (configuration), plus WASI's functions
+//! on `wasm32-wasip1`.
+//!
+//! # Calling the host
+//!
+//! The embedder may register host functions; declare one with [`#[import]`](import) and call it
+//! like any function (see [`host`]). It may also give the plugin read-only configuration
+//! strings, read with [`config::get`] (ABI 1.1, both).
+//!
+//! ```
+//! use wabi_guest::{export, import, HostError};
+//!
+//! #[import]
+//! fn exchange_rate(from: &str, to: &str) -> Result<f64, HostError>;
+//!
+//! #[export]
+//! fn convert(amount: f64, currency: &str) -> Result<f64, HostError> {
+//!     let target = wabi_guest::config::get("currency").unwrap_or_else(|| "EUR".into());
+//!     Ok(amount * exchange_rate(currency, &target)?)
+//! }
+//! ```
+//!
+//! A host function may call back into the plugin's exports while it runs; exports are
+//! re-entrant (a nested call gets an output buffer of its own).
 //!
 //! Results are written into one output buffer that is reused by every call: it grows to the
 //! largest result returned so far and is never shrunk. The host writes inputs that fit into a
@@ -89,7 +112,9 @@
 //! with its own loses that report, and its panics reach the host as plain traps.
 #![deny(missing_docs)]
 
-mod host;
+pub mod config;
+pub mod host;
+mod imports;
 pub mod log;
 // The runtime of the reserved exports and of the panic hook is only reachable on wasm32; it is
 // compiled (and unit-tested) natively too.
@@ -159,6 +184,53 @@ pub mod __private;
 /// call fails with a panic error.
 #[doc(inline)]
 pub use wabi_macros::export;
+
+/// Declare a host function: a function without a body whose calls go to the host
+/// (`wabi.host_call`, ABI 1.1).
+///
+/// ```
+/// use wabi_guest::{import, HostError};
+/// # #[derive(serde::Serialize, serde::Deserialize)] pub struct Person { name: String, age: u32 }
+///
+/// /// Ask the host for a user.
+/// #[import]
+/// pub fn find_user(id: u64) -> Result<Option<Person>, HostError>;
+///
+/// #[import(name = "kv.get")]
+/// fn kv_get(key: &str) -> Result<Vec<u8>, HostError>;
+/// ```
+///
+/// The macro replaces the declaration by a function of the same signature, visibility and
+/// attributes that encodes the arguments by the argument-list rule (nothing for none, the value
+/// for one, an array for several), calls the host function named like the Rust function, and
+/// decodes its result. It is [`host::call`] with the types written once.
+///
+/// A body-less `fn` is not valid Rust on its own, but an attribute macro sees it before rustc
+/// rejects it, and `#[import]` turns it into a complete function.
+///
+/// # Arguments
+///
+/// Up to 16 arguments of any type implementing `serde::Serialize`; borrowed types (`&str`,
+/// `&[u8]`, `&Person`) are sent without being copied first. Each argument is a plain name (or
+/// `_`); lifetime parameters are allowed, type and const parameters, `impl Trait`, `self`,
+/// `async fn`, `const fn`, `unsafe fn` and `extern fn` are not.
+///
+/// # Return type
+///
+/// `Result<T, E>`, because a host call can always fail: the host function may return an error,
+/// may not be registered, or may not accept the arguments. `T` is any owned
+/// `serde::de::DeserializeOwned` type (`()` for a function that returns nothing): the result is
+/// decoded from a block that is freed before the function returns, so it cannot borrow.
+/// `E` is [`HostError`] or any type implementing `From<HostError>`.
+///
+/// # Options
+///
+/// - `#[import(name = "other.name")]`: call the host function registered under another name
+///   (any non-empty string).
+#[doc(inline)]
+pub use wabi_macros::import;
+
+pub use host::{HostError, HostErrorKind};
 pub use wabi_spec::{AbiVersion, ABI_VERSION};
 
 /// Re-exported so a plugin needs no direct dependency on serde for the traits (the derive macros

@@ -22,7 +22,7 @@ pub use wabi_spec::layout::LogLevel as Level;
 /// Send `message` at `level`.
 #[inline]
 pub fn log(level: Level, message: &str) {
-    crate::host::log(level, message)
+    crate::imports::log(level, message)
 }
 
 /// Send `message` at [`Level::Trace`].

@@ -30,7 +30,7 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
     };
     let mut bytes = Vec::new();
     record.write_to(&mut bytes);
-    crate::host::panic(&bytes)
+    crate::imports::panic(&bytes)
 }
 
 /// The text of a panic payload: the `&str` or `String` given to `panic!`, else `Box<dyn Any>`.

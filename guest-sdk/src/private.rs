@@ -1,4 +1,4 @@
-//! The runtime behind `#[export]`. Not a public API: only the generated code may use it, and it
+//! The runtime behind `#[export]` and `#[import]`. Not a public API: only the generated code may use it, and it
 //! may change in any release.
 //!
 //! An entry point generated for `fn f(a: A, b: B) -> R` is
@@ -9,6 +9,10 @@
 //! [`write_value`], [`write_unit`], [`write_raw`] or [`write_pod`], or for an `Err` with
 //! `(&ErrorValue(&e)).__wabi_error_kind().write(out, name, &e)`, which picks
 //! [`write_error_with_value`] when `E: Serialize` and [`write_error`] otherwise.
+//!
+//! An `#[import]` function does what [`crate::host::call`] does in two steps, [`import_args`]
+//! and [`import_call`], so that rustc reports a missing `Serialize` at the arguments and a
+//! missing `DeserializeOwned` at the result type; [`import_error`] converts the error.
 
 use bytemuck::Pod;
 use serde::Serialize;
@@ -78,6 +82,35 @@ pub fn run(input: &[u8], body: impl FnOnce(&[u8], &mut Vec<u8>)) -> (*const u8, 
         cell.set(out);
         written
     })
+}
+
+/// Used by `#[import]`: encode the arguments (a tuple) for a call of the host function `name`.
+/// The macro spans this call at the argument list, so that a missing `Serialize` is reported
+/// there, naming the argument's type.
+#[inline]
+pub fn import_args<A: Serialize + ?Sized>(
+    name: &str,
+    args: &A,
+) -> Result<crate::host::EncodedArgs, crate::HostError> {
+    crate::host::EncodedArgs::encode(name, args)
+}
+
+/// Used by `#[import]`: call the host function `name` with the encoded arguments and decode its
+/// result as `R`. The macro spans this call at `R`, so that a missing `DeserializeOwned` is
+/// reported there.
+#[inline]
+pub fn import_call<R: serde::de::DeserializeOwned>(
+    name: &str,
+    args: crate::host::EncodedArgs,
+) -> Result<R, crate::HostError> {
+    args.call(name)
+}
+
+/// Used by `#[import]`: turn the [`HostError`](crate::HostError) of a failed call into the
+/// declared error type `E` (`HostError` itself, or any `E: From<HostError>`).
+#[inline(always)]
+pub fn import_error<E: From<crate::HostError>>(error: crate::HostError) -> E {
+    E::from(error)
 }
 
 /// `fmt::Write` into a byte buffer, so messages are formatted in place.
@@ -463,5 +496,47 @@ mod tests {
         // SAFETY: as above.
         let envelope = unsafe { std::slice::from_raw_parts(outer, len) };
         assert_eq!(parse(envelope), Envelope::Ok(b"x"));
+    }
+
+    /// `recurse(n)` as the conformance guest runs it under a host: each level is an export call
+    /// that, while it is suspended in a host call, is re-entered by the host with `n - 1`; the
+    /// host reads each nested envelope before the host call returns.
+    fn recurse(n: u32, out: &mut Vec<u8>) {
+        // Something of the outer call's already in its buffer while the nested calls run.
+        out.clear();
+        out.extend_from_slice(b"outer state");
+        let result = if n == 0 {
+            0
+        } else {
+            let (ptr, len) = run(b"", |_, nested| recurse(n - 1, nested));
+            // The host copies the nested envelope out before it answers the host call.
+            // SAFETY: the envelope stays valid until the next call, and there is none yet.
+            let envelope = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
+            assert_ne!(
+                ptr,
+                out.as_ptr(),
+                "a nested call must not write into our buffer"
+            );
+            match parse(&envelope) {
+                Envelope::Ok(body) => codec::decode::<u32>(body).unwrap() + 1,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(
+            out, b"outer state",
+            "the nested calls left the buffer alone"
+        );
+        write_value(out, "recurse", &result);
+    }
+
+    #[test]
+    fn nested_runs_nest_deeply_and_the_outer_buffer_survives() {
+        let (ptr, len) = run(b"", |_, out| recurse(50, out));
+        // SAFETY: as above.
+        let envelope = unsafe { std::slice::from_raw_parts(ptr, len) };
+        assert_eq!(parse(envelope), Envelope::Ok(&[50]));
+        // The outermost buffer went back into the cell: the next call reuses it.
+        let (next, _) = run(b"", |_, out| write_unit(out));
+        assert_eq!(next, ptr);
     }
 }

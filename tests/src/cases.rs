@@ -8,7 +8,7 @@ use bytemuck::{Pod, Zeroable};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use wabi_host::{Direction, Error};
+use wabi_host::{Direction, Error, HostError, ModuleBuilder};
 
 use crate::Harness;
 
@@ -145,6 +145,36 @@ fn pattern(n: usize) -> Vec<u8> {
 
 fn checksum(b: &[u8]) -> u64 {
     b.iter().fold(0u64, |s, &x| s.wrapping_add(x as u64))
+}
+
+/// The host functions and configuration every conformance guest may use (tests/README.md).
+pub fn host_functions(builder: ModuleBuilder) -> ModuleBuilder {
+    type All = (Person, Shape, BTreeMap<String, i64>, Vec<u8>, f32);
+    builder
+        .config("greeting", "hello ✓")
+        .config("big", "x".repeat(100_000))
+        .host_fn("add", |_ctx, (a, b): (i64, i64)| Ok(a.wrapping_add(b)))
+        .host_fn("echo_all", |_ctx, all: All| Ok(all))
+        .host_fn("birthday", |_ctx, mut p: Person| {
+            p.age += 1;
+            Ok(p)
+        })
+        .host_fn("fail", |_ctx, message: String| -> Result<(), HostError> {
+            #[derive(Serialize)]
+            struct Code {
+                code: u32,
+            }
+            Err(HostError::with_value(
+                format!("host says: {message}"),
+                &Code { code: 7 },
+            ))
+        })
+        .host_fn("descend", |ctx, n: u32| -> Result<u32, HostError> {
+            let below = ctx
+                .call::<_, u32>("recurse", n.saturating_sub(1))
+                .map_err(|e| HostError::new(e.to_string()))?;
+            Ok(below + 1)
+        })
 }
 
 const MIB16: usize = 16 * 1024 * 1024;
@@ -436,6 +466,59 @@ pub fn all() -> Vec<Case> {
             run: |h| match h.plugin.call::<_, ()>("does_not_exist", ()) {
                 Err(Error::NoSuchFunction { available, .. }) => ensure(available.contains("echo_bool"), || available),
                 other => Err(format!("want NoSuchFunction, got {other:?}")),
+            },
+        },
+        Case {
+            name: "host_function",
+            about: "the guest calls a host function with two arguments",
+            run: |h| eq("call_host_add", call::<_, i64>(h, "call_host_add", (40i64, 2i64))?, 42),
+        },
+        Case {
+            name: "host_function_every_type",
+            about: "a struct, an enum, a map, bytes and an f32 to the host and back",
+            run: |h| {
+                let m: BTreeMap<String, i64> = [("k".to_string(), -7)].into();
+                let all = (person(), Shape::Rect { w: 1.0, h: 2.5 }, m, vec![0u8, 255, 7], 0.5f32);
+                let got: (Person, Shape, BTreeMap<String, i64>, Vec<u8>, f32) = call(h, "call_host_echo_all", all.clone())?;
+                eq("call_host_echo_all", got, all)
+            },
+        },
+        Case {
+            name: "host_function_struct",
+            about: "a struct changed by the host",
+            run: |h| {
+                let got: Person = call(h, "call_host_birthday", (person(),))?;
+                eq("call_host_birthday", got.age, person().age + 1)
+            },
+        },
+        Case {
+            name: "host_function_error",
+            about: "a host error reaches the guest as a value with its message and code",
+            run: |h| {
+                let got: String = call(h, "call_host_fail", "nope")?;
+                eq("call_host_fail", got.as_str(), "host says: nope (code 7)")?;
+                let missing: String = call(h, "call_host_missing", ())?;
+                ensure(missing.contains("no_such_host_fn"), || format!("call_host_missing: {missing:?}"))
+            },
+        },
+        Case {
+            name: "nested_calls",
+            about: "host -> guest -> host recursion works to the depth limit and stops there",
+            run: |h| {
+                eq("recurse(5)", call::<_, u32>(h, "recurse", 5u32)?, 5)?;
+                match h.plugin.call::<_, u32>("recurse", 1000u32) {
+                    Err(Error::DepthLimit { limit, .. }) => eq("depth limit", limit, 8),
+                    other => Err(format!("recurse(1000): want DepthLimit, got {other:?}")),
+                }
+            },
+        },
+        Case {
+            name: "config",
+            about: "configuration values, absent keys, a 100,000-byte value",
+            run: |h| {
+                eq("greeting", call::<_, Option<String>>(h, "config_get", "greeting")?.as_deref(), Some("hello ✓"))?;
+                eq("absent", call::<_, Option<String>>(h, "config_get", "absent")?, None)?;
+                eq("big", call::<_, u32>(h, "config_big", ())?, 100_000)
             },
         },
         Case {

@@ -41,7 +41,7 @@ impl Suite {
     pub fn load(engine: &Engine, wasm: &[u8]) -> Result<Suite, String> {
         let logs = Arc::new(Mutex::new(Vec::new()));
         let sink = logs.clone();
-        let module = Module::builder(engine)
+        let module = cases::host_functions(Module::builder(engine))
             .name("conformance")
             .log_handler(Arc::new(move |r: &LogRecord<'_>| {
                 sink.lock().unwrap().push(r.message.to_string());

@@ -243,3 +243,101 @@ func growMemory(ptr, size uint32) uint64 {
 		return wabi.MemoryPages(), nil
 	})
 }
+
+// --- Host functions (ABI 1.1): the test host registers add, echo_all, birthday, fail and
+// descend, and gives the plugin configuration. ---
+
+//go:wasmexport call_host_add
+func callHostAdd(ptr, size uint32) uint64 {
+	return wabi.Export2(ptr, size, func(a, b int64) (int64, error) {
+		return wabi.CallHost2[int64]("add", a, b)
+	})
+}
+
+//go:wasmexport call_host_echo_all
+func callHostEchoAll(ptr, size uint32) uint64 {
+	return wabi.Export5(ptr, size, func(p Person, s Shape, m map[string]int64, b []byte, f float32) (EchoAll, error) {
+		return wabi.CallHost5[EchoAll]("echo_all", p, s, m, b, f)
+	})
+}
+
+//go:wasmexport call_host_birthday
+func callHostBirthday(ptr, size uint32) uint64 {
+	return wabi.Export1(ptr, size, func(p Person) (Person, error) {
+		return wabi.CallHost1[Person]("birthday", p)
+	})
+}
+
+// callHostFail returns "{message} (code {code})" from the error of the host's fail, or
+// "unexpected success".
+//
+//go:wasmexport call_host_fail
+func callHostFail(ptr, size uint32) uint64 {
+	return wabi.Export1(ptr, size, func(message string) (string, error) {
+		_, err := wabi.CallHost1[wabi.Unit]("fail", message)
+		if err == nil {
+			return "unexpected success", nil
+		}
+		var he *wabi.HostError
+		if !errors.As(err, &he) {
+			return err.Error(), nil
+		}
+		if he.Value == nil {
+			return he.Message + " (no value)", nil
+		}
+		value, err := wabi.Unmarshal[HostCode](he.Value)
+		if err != nil {
+			return he.Message + " (undecodable value: " + err.Error() + ")", nil
+		}
+		return he.Message + " (code " + utoa(value.Code) + ")", nil
+	})
+}
+
+// callHostMissing returns the message of the error a call of an unregistered host function gets.
+//
+//go:wasmexport call_host_missing
+func callHostMissing(ptr, size uint32) uint64 {
+	return wabi.Export0(ptr, size, func() (string, error) {
+		_, err := wabi.CallHost0[wabi.Unit]("no_such_host_fn")
+		if err == nil {
+			return "unexpected success", nil
+		}
+		var he *wabi.HostError
+		if errors.As(err, &he) {
+			return he.Message, nil
+		}
+		return err.Error(), nil
+	})
+}
+
+// recurse returns n through n nested calls: the host's descend(n) calls back into recurse(n - 1).
+//
+//go:wasmexport recurse
+func recurse(ptr, size uint32) uint64 {
+	return wabi.Export1(ptr, size, func(n uint32) (uint32, error) {
+		if n == 0 {
+			return 0, nil
+		}
+		return wabi.CallHost1[uint32]("descend", n)
+	})
+}
+
+//go:wasmexport config_get
+func configGet(ptr, size uint32) uint64 {
+	return wabi.Export1(ptr, size, func(key string) (*string, error) {
+		if v, ok := wabi.Config(key); ok {
+			return &v, nil
+		}
+		return nil, nil
+	})
+}
+
+// configBig returns the length in bytes of the configuration value big (0 when it is not set).
+//
+//go:wasmexport config_big
+func configBig(ptr, size uint32) uint64 {
+	return wabi.Export0(ptr, size, func() (uint32, error) {
+		v, _ := wabi.Config("big")
+		return uint32(len(v)), nil
+	})
+}

@@ -140,3 +140,63 @@ func utoa(v uint32) string {
 		}
 	}
 }
+
+// EchoAll is the Rust tuple (Person, Shape, BTreeMap<String, i64>, Vec<u8>, f32) the host's
+// echo_all returns: a MessagePack array of 5.
+type EchoAll struct {
+	P Person
+	S Shape
+	M map[string]int64
+	B []byte
+	F float32
+}
+
+// MarshalMsg writes the array of 5 (F as float 32).
+func (a EchoAll) MarshalMsg(e *wabi.Encoder) {
+	e.Array(5)
+	wabi.Encode(e, a.P)
+	wabi.Encode(e, a.S)
+	wabi.Encode(e, a.M)
+	wabi.Encode(e, a.B)
+	e.WriteFloat32(a.F)
+}
+
+// UnmarshalMsg reads the array of 5.
+func (a *EchoAll) UnmarshalMsg(d *wabi.Decoder) (err error) {
+	n, err := d.ReadArrayHeader()
+	if err != nil {
+		return err
+	}
+	if n != 5 {
+		return wabi.BadArguments("expected a tuple of 5, got " + utoa(uint32(n)))
+	}
+	if a.P, err = wabi.Decode[Person](d); err != nil {
+		return err
+	}
+	if a.S, err = wabi.Decode[Shape](d); err != nil {
+		return err
+	}
+	if a.M, err = wabi.Decode[map[string]int64](d); err != nil {
+		return err
+	}
+	if a.B, err = d.ReadBytes(); err != nil {
+		return err
+	}
+	a.F, err = d.ReadFloat32()
+	return err
+}
+
+// HostCode is the value of the host's fail error: {"code": u32}.
+type HostCode struct {
+	Code uint32
+}
+
+// UnmarshalMsg reads the code field; others are skipped.
+func (c *HostCode) UnmarshalMsg(d *wabi.Decoder) (err error) {
+	return d.ReadFields(func(key string) error {
+		if key == "code" {
+			c.Code, err = d.ReadUint32()
+		}
+		return err
+	})
+}

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use wabi_guest::bytemuck::{Pod, Zeroable};
-use wabi_guest::export;
+use wabi_guest::{export, HostError};
 
 // --- Echoes: every kind of value round-trips unchanged. ---
 
@@ -281,4 +281,117 @@ fn memory_pages() -> u32 {
 #[cfg(not(target_arch = "wasm32"))]
 fn memory_pages() -> u32 {
     0
+}
+
+// --- Host functions (ABI 1.1): the test host registers `add`, `echo_all`, `birthday`, `fail`
+// and `descend`, and gives the plugin configuration. ---
+
+/// What `echo_all` returns: its five arguments.
+type EchoAll = (Person, Shape, BTreeMap<String, i64>, Vec<u8>, f32);
+
+/// The host functions the conformance host registers.
+mod host {
+    use super::{EchoAll, Person, Shape};
+    use std::collections::BTreeMap;
+    use wabi_guest::{import, HostError};
+
+    #[import]
+    pub fn add(a: i64, b: i64) -> Result<i64, HostError>;
+
+    /// Returns its arguments unchanged.
+    #[import]
+    pub fn echo_all(
+        p: &Person,
+        s: &Shape,
+        m: &BTreeMap<String, i64>,
+        b: &[u8],
+        f: f32,
+    ) -> Result<EchoAll, HostError>;
+
+    /// The person one year older.
+    #[import]
+    pub fn birthday(p: &Person) -> Result<Person, HostError>;
+
+    /// Fails with message "host says: {message}" and value `{code: 7}`. Renamed, so that it
+    /// does not clash with this guest's own `fail` export.
+    #[import(name = "fail")]
+    pub fn host_fail(message: &str) -> Result<(), HostError>;
+
+    /// Calls this guest's `recurse(n - 1)` and returns its result + 1.
+    #[import]
+    pub fn descend(n: u32) -> Result<u32, HostError>;
+
+    /// Registered by no host: the call fails with an error.
+    #[import]
+    pub fn no_such_host_fn() -> Result<(), HostError>;
+}
+
+#[export]
+fn call_host_add(a: i64, b: i64) -> Result<i64, HostError> {
+    host::add(a, b)
+}
+
+#[export]
+fn call_host_echo_all(
+    p: Person,
+    s: Shape,
+    m: BTreeMap<String, i64>,
+    b: Vec<u8>,
+    f: f32,
+) -> Result<EchoAll, HostError> {
+    host::echo_all(&p, &s, &m, &b, f)
+}
+
+#[export]
+fn call_host_birthday(p: Person) -> Result<Person, HostError> {
+    host::birthday(&p)
+}
+
+/// The value of the host's `fail` error.
+#[derive(Debug, Deserialize)]
+struct HostCode {
+    code: u32,
+}
+
+/// `"{message} (code {code})"` from the host's error, or "unexpected success".
+#[export]
+fn call_host_fail(message: String) -> String {
+    match host::host_fail(&message) {
+        Ok(()) => "unexpected success".to_owned(),
+        Err(e) => match e.value_as::<HostCode>() {
+            Some(Ok(value)) => format!("{} (code {})", e.message, value.code),
+            Some(Err(decode)) => format!("{} (undecodable value: {decode})", e.message),
+            None => format!("{} (no value)", e.message),
+        },
+    }
+}
+
+/// The message of the error a call of an unregistered host function gets.
+#[export]
+fn call_host_missing() -> String {
+    match host::no_such_host_fn() {
+        Ok(()) => "unexpected success".to_owned(),
+        Err(e) => e.message,
+    }
+}
+
+/// `n` through `n` nested calls: host `descend(n)` calls back into `recurse(n - 1)`.
+#[export]
+fn recurse(n: u32) -> Result<u32, HostError> {
+    if n == 0 {
+        Ok(0)
+    } else {
+        host::descend(n)
+    }
+}
+
+#[export]
+fn config_get(key: String) -> Option<String> {
+    wabi_guest::config::get(&key)
+}
+
+/// The length in bytes of the configuration value `big` (0 when it is not set).
+#[export]
+fn config_big() -> u32 {
+    wabi_guest::config::get_bytes("big").map_or(0, |v| v.len() as u32)
 }

@@ -1,0 +1,6 @@
+use wabi_guest::{import, HostError};
+
+#[import]
+fn send(value: impl serde::Serialize) -> Result<(), HostError>;
+
+fn main() {}

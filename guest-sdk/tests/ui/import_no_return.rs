@@ -1,0 +1,6 @@
+use wabi_guest::import;
+
+#[import]
+fn notify(event: &str);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use wabi_guest::{import, HostError};
+
+#[import(rename = "other")]
+fn original() -> Result<(), HostError>;
+
+fn main() {}
