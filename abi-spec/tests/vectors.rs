@@ -215,6 +215,18 @@ fn path(file: &str) -> std::path::PathBuf {
         .join(file)
 }
 
+fn write_golden(file: &str, doc: &Json) {
+    std::fs::write(
+        path(file),
+        serde_json::to_string_pretty(doc).unwrap() + "\n",
+    )
+    .unwrap();
+}
+
+fn read_golden(file: &str) -> Json {
+    serde_json::from_str(&std::fs::read_to_string(path(file)).unwrap()).unwrap()
+}
+
 fn bless() -> bool {
     std::env::var_os("WABI_BLESS").is_some()
 }
@@ -231,14 +243,9 @@ fn values_match_golden_file() {
             "about": "Golden MessagePack encodings of ABI v1. `value` is JSON; {\"bin\": HEX} stands for bytes. Argument lists (names args_*) list their arguments in `value`. Integers use the smallest form; floats keep their width.",
             "vectors": list,
         });
-        std::fs::write(
-            path("values.json"),
-            serde_json::to_string_pretty(&doc).unwrap() + "\n",
-        )
-        .unwrap();
+        write_golden("values.json", &doc);
     }
-    let doc: Json =
-        serde_json::from_str(&std::fs::read_to_string(path("values.json")).unwrap()).unwrap();
+    let doc = read_golden("values.json");
     let golden = doc["vectors"].as_array().unwrap();
     assert_eq!(
         golden.len(),
@@ -268,14 +275,9 @@ fn envelopes_match_golden_file() {
             .map(|(n, d, b)| json!({"name": n, "description": d, "hex": hex(b)}))
             .collect();
         let doc = json!({"about": "Golden result envelopes of ABI v1 (all integers little-endian).", "envelopes": docs});
-        std::fs::write(
-            path("envelopes.json"),
-            serde_json::to_string_pretty(&doc).unwrap() + "\n",
-        )
-        .unwrap();
+        write_golden("envelopes.json", &doc);
     }
-    let doc: Json =
-        serde_json::from_str(&std::fs::read_to_string(path("envelopes.json")).unwrap()).unwrap();
+    let doc = read_golden("envelopes.json");
     let golden = doc["envelopes"].as_array().unwrap();
     assert_eq!(golden.len(), list.len());
     for (g, (name, _, bytes)) in golden.iter().zip(&list) {
