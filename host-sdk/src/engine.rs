@@ -30,6 +30,8 @@ pub struct Engine {
     pub(crate) wasi_names: Arc<HashSet<String>>,
     pub(crate) fuel: bool,
     pub(crate) pooling: Option<PoolingLimits>,
+    /// Whether modules and plugins of this engine run through the async methods.
+    pub(crate) is_async: bool,
     _ticker: Arc<Ticker>,
 }
 
@@ -49,6 +51,8 @@ pub struct EngineBuilder {
     fuel: bool,
     pooling: Option<PoolingLimits>,
     config: Option<wasmtime::Config>,
+    #[cfg(feature = "async")]
+    async_support: bool,
 }
 
 impl EngineBuilder {
@@ -73,6 +77,38 @@ impl EngineBuilder {
         self
     }
 
+    /// Run guests on an async executor (cargo feature `async`): the engine's modules and
+    /// plugins are then used through the `_async` methods only ([`crate::Module::instantiate_async`],
+    /// [`crate::Plugin::call_async`], [`crate::Pool::call_async`], ...), which return `Send`
+    /// futures; the blocking methods return [`Error::Config`] naming the method to use instead.
+    ///
+    /// Guest code yields to the executor at every epoch tick ([`EPOCH_TICK`]) until
+    /// [`crate::Limits::timeout`] passes, so a guest in an infinite loop never blocks other tasks.
+    /// Host functions may be async ([`crate::ModuleBuilder::host_fn_async`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> wabi_host::Result<()> {
+    /// let engine = wabi_host::Engine::builder().async_support(true).build()?;
+    /// # let wat = r#"(module (memory (export "memory") 1)
+    /// #   (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))
+    /// #   (func (export "wabi_alloc") (param i32 i32) (result i32) (i32.const 4096))
+    /// #   (func (export "wabi_free") (param i32 i32 i32))
+    /// #   (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100))
+    /// #   (data (i32.const 64) "\00\00\00\00\01\00\00\00\c3")
+    /// #   (func (export "yes") (param i32 i32) (result i64) (i64.const 0x0000004000000009)))"#;
+    /// let module = wabi_host::Module::new(&engine, wat)?;
+    /// let mut plugin = module.instantiate_async().await?;
+    /// let yes: bool = plugin.call_async("yes", ()).await?;
+    /// assert!(yes);
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "async")]
+    pub fn async_support(mut self, on: bool) -> Self {
+        self.async_support = on;
+        self
+    }
+
     /// Create the engine.
     pub fn build(self) -> Result<Engine> {
         let mut config = self.config.unwrap_or_default();
@@ -89,8 +125,12 @@ impl EngineBuilder {
         let invalid = |e: wasmtime::Error| Error::Compile {
             reason: format!("invalid engine configuration: {e:#}"),
         };
+        #[cfg(feature = "async")]
+        let is_async = self.async_support;
+        #[cfg(not(feature = "async"))]
+        let is_async = false;
         let inner = wasmtime::Engine::new(&config).map_err(invalid)?;
-        let linker = make_linker(&inner).map_err(invalid)?;
+        let linker = make_linker(&inner, is_async).map_err(invalid)?;
         let mut store = Store::new(&inner, HostState::placeholder());
         let wasi_names = linker
             .iter(&mut store)
@@ -103,6 +143,7 @@ impl EngineBuilder {
             wasi_names: Arc::new(wasi_names),
             fuel: self.fuel,
             pooling: self.pooling,
+            is_async,
         })
     }
 }
@@ -125,13 +166,57 @@ impl Engine {
     pub fn wasmtime(&self) -> &wasmtime::Engine {
         &self.inner
     }
+
+    /// Whether the engine runs guests on an async executor (`EngineBuilder::async_support`,
+    /// cargo feature `async`).
+    pub fn is_async(&self) -> bool {
+        self.is_async
+    }
+
+    /// Refuse a method of the wrong kind for this engine (see [`require_mode`]).
+    #[inline]
+    pub(crate) fn require_mode(&self, want_async: bool, method: &str, instead: &str) -> Result<()> {
+        require_mode(self.is_async, want_async, method, instead)
+    }
 }
 
-/// The linker with every import wabi provides: the `wabi` module and WASI preview 1.
-pub(crate) fn make_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostState>> {
+/// Refuse a method of the wrong kind: on an engine that `is_async` or not, `method` is async
+/// (`want_async`) or blocking; `instead` is the method of the engine's kind to use.
+#[inline]
+pub(crate) fn require_mode(
+    is_async: bool,
+    want_async: bool,
+    method: &str,
+    instead: &str,
+) -> Result<()> {
+    if is_async == want_async {
+        return Ok(());
+    }
+    let reason = if is_async {
+        format!("the engine is async (built with EngineBuilder::async_support(true)), so its plugins run only through async methods; use {instead}")
+    } else {
+        format!("the engine is not async; use {instead}, or build the engine with Engine::builder().async_support(true) (cargo feature `async`)")
+    };
+    Err(Error::Config {
+        what: method.to_string(),
+        reason,
+    })
+}
+
+/// The linker with every import wabi provides: the `wabi` module and WASI preview 1, blocking
+/// or async as the engine is.
+pub(crate) fn make_linker(
+    engine: &wasmtime::Engine,
+    is_async: bool,
+) -> wasmtime::Result<Linker<HostState>> {
     let mut linker = Linker::new(engine);
-    imports::add_to_linker(&mut linker)?;
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, HostState::wasi)?;
+    imports::add_to_linker(&mut linker, is_async)?;
+    if is_async {
+        #[cfg(feature = "async")]
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, HostState::wasi)?;
+    } else {
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, HostState::wasi)?;
+    }
     Ok(linker)
 }
 

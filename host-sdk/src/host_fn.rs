@@ -3,6 +3,10 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
+#[cfg(feature = "async")]
+use std::future::Future;
+#[cfg(feature = "async")]
+use std::pin::Pin;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -12,11 +16,13 @@ use wabi_spec::layout::{pack, EnvelopeWriter, Status, INPUT_ALIGN};
 use wabi_spec::names::{IMPORT_HOST_CALL, IMPORT_MODULE};
 use wasmtime::{AsContextMut, Caller, Linker};
 
+#[cfg(feature = "async")]
+use crate::call::call_guest_async;
 use crate::call::{call_guest, UserFunc};
 use crate::error::{Error, Result};
 use crate::imports::read_caller;
 use crate::memory::{checked_range, GuestMemory};
-use crate::state::HostState;
+use crate::state::{AbiExports, HostState};
 
 /// A failure a host function reports to the guest: it arrives there as an error value (message
 /// and optional MessagePack value), never as a trap.
@@ -108,11 +114,58 @@ impl HostContext<'_, '_> {
 
     /// Call back into the guest (a nested call, limited by [`crate::Limits::max_depth`]). A
     /// fault in the nested call (trap, panic, limit) ends the outer call as well.
+    ///
+    /// On an async engine this is an [`Error::Config`] (wasmtime cannot block inside an async
+    /// call): register the host function with `ModuleBuilder::host_fn_async` and use
+    /// `HostContext::call_async`.
     pub fn call<A: Serialize, R: DeserializeOwned>(
         &mut self,
         function: &str,
         args: A,
     ) -> Result<R> {
+        self.require_mode(
+            false,
+            "HostContext::call",
+            "HostContext::call_async from an async host function (ModuleBuilder::host_fn_async)",
+        )?;
+        let (func, input) = self.prepare(function, &args)?;
+        call_guest(
+            self.caller.as_context_mut(),
+            &func,
+            function,
+            &input,
+            decode_result,
+        )
+    }
+
+    /// [`HostContext::call`] from an async host function (cargo feature `async`; see
+    /// [`crate::ModuleBuilder::host_fn_async`]): the nested call yields to the executor like
+    /// the outer one.
+    #[cfg(feature = "async")]
+    pub async fn call_async<A: Serialize + Send, R: DeserializeOwned>(
+        &mut self,
+        function: &str,
+        args: A,
+    ) -> Result<R> {
+        self.require_mode(true, "HostContext::call_async", "HostContext::call")?;
+        let (func, input) = self.prepare(function, &args)?;
+        call_guest_async(
+            self.caller.as_context_mut(),
+            &func,
+            function,
+            &input,
+            decode_result,
+        )
+        .await
+    }
+
+    /// Refuse a nested call of the wrong kind for the engine.
+    fn require_mode(&self, want_async: bool, method: &str, instead: &str) -> Result<()> {
+        crate::engine::require_mode(self.caller.data().is_async, want_async, method, instead)
+    }
+
+    /// The export to call and the encoded arguments of a nested call.
+    fn prepare<A: Serialize>(&mut self, function: &str, args: &A) -> Result<(UserFunc, Vec<u8>)> {
         let func: UserFunc = self
             .caller
             .get_export(function)
@@ -123,75 +176,184 @@ impl HostContext<'_, '_> {
                 available: "(see Module::functions)".into(),
             })?;
         let mut input = Vec::new();
-        codec::encode_args(&mut input, &args).map_err(|e| Error::Encode {
+        codec::encode_args(&mut input, args).map_err(|e| Error::Encode {
             function: function.to_string(),
             direction: crate::Direction::Arguments,
             message: e.to_string(),
         })?;
-        call_guest(
-            self.caller.as_context_mut(),
-            &func,
-            function,
-            &input,
-            |body| {
-                codec::decode(body).map_err(|e| Error::Decode {
-                    function: String::new(),
-                    direction: crate::Direction::Result,
-                    message: e.to_string(),
-                })
-            },
-        )
+        Ok((func, input))
     }
 }
 
-/// A type-erased host function: decodes the argument list and writes a result envelope.
-pub(crate) type HostFn = Arc<dyn Fn(&mut HostContext<'_, '_>, &[u8], &mut Vec<u8>) + Send + Sync>;
+fn decode_result<R: DeserializeOwned>(body: &[u8]) -> Result<R> {
+    codec::decode(body).map_err(|e| Error::Decode {
+        function: String::new(),
+        direction: crate::Direction::Result,
+        message: e.to_string(),
+    })
+}
+
+/// The future an async host function returns (see [`crate::ModuleBuilder::host_fn_async`]):
+/// boxed, `Send`, and allowed to borrow the [`HostContext`] for `'a`.
+#[cfg(feature = "async")]
+pub type HostFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R, HostError>> + Send + 'a>>;
+
+/// A type-erased blocking host function: decodes the argument list and writes a result envelope.
+type BlockingFn = Arc<dyn Fn(&mut HostContext<'_, '_>, &[u8], &mut Vec<u8>) + Send + Sync>;
+
+/// A type-erased async host function: decodes the argument list, then its future makes the
+/// result envelope.
+#[cfg(feature = "async")]
+type AsyncFn = Arc<
+    dyn for<'a, 'b, 'c> Fn(
+            &'a mut HostContext<'b, 'c>,
+            &[u8],
+        ) -> Pin<Box<dyn Future<Output = Vec<u8>> + Send + 'a>>
+        + Send
+        + Sync,
+>;
+
+/// A registered host function.
+#[derive(Clone)]
+pub(crate) enum HostFn {
+    Blocking(BlockingFn),
+    #[cfg(feature = "async")]
+    Async(AsyncFn),
+}
+
+impl HostFn {
+    pub(crate) fn is_async(&self) -> bool {
+        !matches!(self, HostFn::Blocking(_))
+    }
+}
 
 /// The host functions of a module, by name.
 pub(crate) type HostFns = HashMap<String, HostFn>;
 
-/// Wrap a typed closure. `A` is the argument itself for one argument, a tuple for several, `()`
-/// for none (the argument-list rule, ABI.md 6.3).
+/// Decode a host function's argument list, or write the `BadArguments` envelope. `A` is the
+/// argument itself for one argument, a tuple for several, `()` for none (the argument-list
+/// rule, ABI.md 6.3).
+#[inline(always)]
+fn decode_args<A: DeserializeOwned>(name: &str, input: &[u8], out: &mut Vec<u8>) -> Option<A> {
+    // No arguments travel as empty input; `()` decodes from nil.
+    let input = if input.is_empty() { &[0xc0][..] } else { input };
+    match codec::decode(input) {
+        Ok(a) => Some(a),
+        Err(e) => {
+            let msg = format!("cannot decode the arguments of host function `{name}`: {e}");
+            EnvelopeWriter::message(out, Status::BadArguments, &msg);
+            None
+        }
+    }
+}
+
+/// Write the envelope of a host function's outcome.
+#[inline(always)]
+fn write_outcome<R: Serialize>(name: &str, outcome: Result<R, HostError>, out: &mut Vec<u8>) {
+    match outcome {
+        Ok(value) => {
+            EnvelopeWriter::begin(out);
+            match codec::encode(out, &value) {
+                Ok(()) => EnvelopeWriter::finish(out, Status::Ok),
+                Err(e) => {
+                    let msg = format!("cannot encode the result of host function `{name}`: {e}");
+                    EnvelopeWriter::message(out, Status::BadResult, &msg)
+                }
+            }
+        }
+        Err(e) => EnvelopeWriter::error(out, &e.message, e.value.as_deref().unwrap_or(&[])),
+    }
+}
+
+/// Wrap a typed closure.
 pub(crate) fn erase<A, R, F>(name: String, f: F) -> HostFn
 where
     A: DeserializeOwned,
     R: Serialize,
     F: Fn(&mut HostContext<'_, '_>, A) -> Result<R, HostError> + Send + Sync + 'static,
 {
-    Arc::new(
+    HostFn::Blocking(Arc::new(
         move |ctx: &mut HostContext<'_, '_>, input: &[u8], out: &mut Vec<u8>| {
-            // No arguments travel as empty input; `()` decodes from nil.
-            let input = if input.is_empty() { &[0xc0][..] } else { input };
-            let args: A = match codec::decode(input) {
-                Ok(a) => a,
-                Err(e) => {
-                    let msg = format!("cannot decode the arguments of host function `{name}`: {e}");
-                    return EnvelopeWriter::message(out, Status::BadArguments, &msg);
-                }
-            };
-            match f(ctx, args) {
-                Ok(value) => {
-                    EnvelopeWriter::begin(out);
-                    match codec::encode(out, &value) {
-                        Ok(()) => EnvelopeWriter::finish(out, Status::Ok),
-                        Err(e) => {
-                            let msg =
-                                format!("cannot encode the result of host function `{name}`: {e}");
-                            EnvelopeWriter::message(out, Status::BadResult, &msg)
-                        }
-                    }
-                }
-                Err(e) => EnvelopeWriter::error(out, &e.message, e.value.as_deref().unwrap_or(&[])),
+            if let Some(args) = decode_args(&name, input, out) {
+                write_outcome(&name, f(ctx, args), out);
             }
         },
-    )
+    ))
+}
+
+/// Wrap a typed closure that returns a future.
+#[cfg(feature = "async")]
+pub(crate) fn erase_async<A, R, F>(name: String, f: F) -> HostFn
+where
+    A: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: for<'a, 'b, 'c> Fn(&'a mut HostContext<'b, 'c>, A) -> HostFuture<'a, R>
+        + Send
+        + Sync
+        + 'static,
+{
+    let name: Arc<str> = name.into();
+    HostFn::Async(Arc::new(
+        move |ctx: &mut HostContext<'_, '_>,
+              input: &[u8]|
+              -> Pin<Box<dyn Future<Output = Vec<u8>> + Send + '_>> {
+            let mut out = Vec::new();
+            let Some(args) = decode_args(&name, input, &mut out) else {
+                return Box::pin(std::future::ready(out));
+            };
+            let future = f(ctx, args);
+            let name = name.clone();
+            Box::pin(async move {
+                write_outcome(&name, future.await, &mut out);
+                out
+            })
+        },
+    ))
 }
 
 /// Longest host function name a guest may send.
 const MAX_NAME: u32 = 4096;
 
-/// Define `wabi.host_call`.
-pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+/// Define `wabi.host_call`, blocking or async. Both share every step but the calls of the
+/// host function and of the guest's allocator (see `call.rs` for why the drivers are two).
+pub(crate) fn add_to_linker(
+    linker: &mut Linker<HostState>,
+    is_async: bool,
+) -> wasmtime::Result<()> {
+    if is_async {
+        #[cfg(feature = "async")]
+        linker.func_wrap_async(
+            IMPORT_MODULE,
+            IMPORT_HOST_CALL,
+            |mut caller: Caller<'_, HostState>,
+             (name_ptr, name_len, args_ptr, args_len): (u32, u32, u32, u32)| {
+                Box::new(async move {
+                    let (name, input) =
+                        read_request(&mut caller, name_ptr, name_len, args_ptr, args_len)?;
+                    let envelope = match dispatch(&mut caller, &name, &input) {
+                        Dispatch::Done(envelope) => envelope,
+                        Dispatch::Async(f) => {
+                            f(
+                                &mut HostContext {
+                                    caller: &mut caller,
+                                },
+                                &input,
+                            )
+                            .await
+                        }
+                    };
+                    let abi = result_allocator(&mut caller, &name)?;
+                    let len = envelope.len() as u32;
+                    let block = abi
+                        .alloc
+                        .call_async(&mut caller, (len, INPUT_ALIGN))
+                        .await?;
+                    place_result(&mut caller, &abi, &name, &envelope, block)
+                })
+            },
+        )?;
+        return Ok(());
+    }
     linker.func_wrap(
         IMPORT_MODULE,
         IMPORT_HOST_CALL,
@@ -201,66 +363,122 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
          args_ptr: u32,
          args_len: u32|
          -> wasmtime::Result<u64> {
-            if name_len > MAX_NAME {
-                wasmtime::bail!(
-                    "wabi.host_call: a function name of {name_len} bytes is longer than {MAX_NAME}"
-                );
-            }
-            let name = read_caller(&mut caller, name_ptr, name_len, MAX_NAME)?;
-            let name = String::from_utf8(name).map_err(|_| {
-                wasmtime::Error::msg("wabi.host_call: the function name is not UTF-8")
-            })?;
-            let max = caller.data().limits.max_output;
-            if args_len as usize > max {
-                caller.data_mut().record_fault(Error::OutputTooLarge {
-                    function: name.clone(),
-                    len: args_len as u64,
-                    limit: max as u64,
-                });
-                wasmtime::bail!("wabi.host_call: arguments over the output limit");
-            }
-            let input = read_caller(&mut caller, args_ptr, args_len, args_len)?;
-            let mut out = Vec::new();
-            match caller.data().host_fns.get(&name).cloned() {
-                Some(f) => f(
-                    &mut HostContext {
-                        caller: &mut caller,
-                    },
-                    &input,
-                    &mut out,
-                ),
-                None => EnvelopeWriter::error(
-                    &mut out,
-                    &format!("no host function named `{name}` is registered"),
-                    &[],
-                ),
-            }
-            if caller.data().fault.is_some() {
-                wasmtime::bail!("host function `{name}` ended the call");
-            }
-            write_result(&mut caller, &name, &out)
+            let (name, input) = read_request(&mut caller, name_ptr, name_len, args_ptr, args_len)?;
+            let envelope = dispatch(&mut caller, &name, &input).blocking();
+            let abi = result_allocator(&mut caller, &name)?;
+            let block = abi
+                .alloc
+                .call(&mut caller, (envelope.len() as u32, INPUT_ALIGN))?;
+            place_result(&mut caller, &abi, &name, &envelope, block)
         },
     )?;
     Ok(())
 }
 
-/// Copy a host function's envelope into a block from the guest's allocator; returns it packed.
-fn write_result(
+/// Read the name and the arguments of a `wabi.host_call`.
+#[inline]
+fn read_request(
+    caller: &mut Caller<'_, HostState>,
+    name_ptr: u32,
+    name_len: u32,
+    args_ptr: u32,
+    args_len: u32,
+) -> wasmtime::Result<(String, Vec<u8>)> {
+    if name_len > MAX_NAME {
+        wasmtime::bail!(
+            "wabi.host_call: a function name of {name_len} bytes is longer than {MAX_NAME}"
+        );
+    }
+    let name = read_caller(caller, name_ptr, name_len, MAX_NAME)?;
+    let name = String::from_utf8(name)
+        .map_err(|_| wasmtime::Error::msg("wabi.host_call: the function name is not UTF-8"))?;
+    let max = caller.data().limits.max_output;
+    if args_len as usize > max {
+        caller.data_mut().record_fault(Error::OutputTooLarge {
+            function: name.clone(),
+            len: args_len as u64,
+            limit: max as u64,
+        });
+        wasmtime::bail!("wabi.host_call: arguments over the output limit");
+    }
+    let input = read_caller(caller, args_ptr, args_len, args_len)?;
+    Ok((name, input))
+}
+
+/// What a host call comes to.
+enum Dispatch {
+    /// The result envelope of a blocking host function (or the error of a missing one).
+    Done(Vec<u8>),
+    /// An async host function, to await.
+    #[cfg(feature = "async")]
+    Async(AsyncFn),
+}
+
+impl Dispatch {
+    /// The envelope on a blocking engine, which cannot await (async host functions are
+    /// refused there when the module is built).
+    fn blocking(self) -> Vec<u8> {
+        match self {
+            Dispatch::Done(envelope) => envelope,
+            #[cfg(feature = "async")]
+            Dispatch::Async(_) => {
+                let mut out = Vec::new();
+                let msg = "an async host function cannot run on a blocking engine";
+                EnvelopeWriter::error(&mut out, msg, &[]);
+                out
+            }
+        }
+    }
+}
+
+/// Run the host function `name` if it is blocking; hand back an async one.
+#[inline]
+fn dispatch(caller: &mut Caller<'_, HostState>, name: &str, input: &[u8]) -> Dispatch {
+    let mut out = Vec::new();
+    match caller.data().host_fns.get(name).cloned() {
+        Some(HostFn::Blocking(f)) => f(&mut HostContext { caller }, input, &mut out),
+        #[cfg(feature = "async")]
+        Some(HostFn::Async(f)) => return Dispatch::Async(f),
+        None => EnvelopeWriter::error(
+            &mut out,
+            &format!("no host function named `{name}` is registered"),
+            &[],
+        ),
+    }
+    Dispatch::Done(out)
+}
+
+/// After the host function: end the call if it faulted, else the allocator for its result.
+#[inline]
+fn result_allocator(
     caller: &mut Caller<'_, HostState>,
     name: &str,
-    envelope: &[u8],
-) -> wasmtime::Result<u64> {
-    let abi = caller
+) -> wasmtime::Result<AbiExports> {
+    if caller.data().fault.is_some() {
+        wasmtime::bail!("host function `{name}` ended the call");
+    }
+    caller
         .data()
         .abi
         .clone()
-        .ok_or_else(|| wasmtime::Error::msg("wabi.host_call during initialisation"))?;
+        .ok_or_else(|| wasmtime::Error::msg("wabi.host_call during initialisation"))
+}
+
+/// Copy a host function's envelope into the block the guest's allocator returned; returns it
+/// packed.
+#[inline]
+fn place_result(
+    caller: &mut Caller<'_, HostState>,
+    abi: &AbiExports,
+    name: &str,
+    envelope: &[u8],
+    ptr: u32,
+) -> wasmtime::Result<u64> {
     let len = envelope.len() as u32;
-    let ptr = abi.alloc.call(&mut *caller, (len, INPUT_ALIGN))?;
     let size = abi.memory.data_size(&*caller);
     let fault = if ptr == 0 {
         Some("wabi_alloc returned 0: the guest is out of memory".to_string())
-    } else if ptr % INPUT_ALIGN != 0 {
+    } else if !ptr.is_multiple_of(INPUT_ALIGN) {
         Some(format!(
             "wabi_alloc returned {ptr:#x}, which is not {INPUT_ALIGN}-byte aligned"
         ))

@@ -54,8 +54,12 @@ fn panic_from_record(bytes: &[u8], claimed: u32) -> GuestPanic {
 /// Longest configuration key a guest may ask for.
 const MAX_CONFIG_KEY: u32 = 4096;
 
-/// Define every `wabi` import: `panic`, `log`, `config` and `host_call`.
-pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+/// Define every `wabi` import: `panic`, `log`, `config` and `host_call` (blocking or async, as
+/// the engine is).
+pub(crate) fn add_to_linker(
+    linker: &mut Linker<HostState>,
+    is_async: bool,
+) -> wasmtime::Result<()> {
     linker.func_wrap(
         IMPORT_MODULE,
         IMPORT_PANIC,
@@ -130,7 +134,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Ok(i32::try_from(value.len())?)
         },
     )?;
-    crate::host_fn::add_to_linker(linker)?;
+    crate::host_fn::add_to_linker(linker, is_async)?;
     Ok(())
 }
 

@@ -38,6 +38,29 @@
 //!
 //! After a trap or panic the instance is discarded and the next call runs on a fresh one.
 //!
+//! ## Async (cargo feature `async`)
+//! An engine built with `Engine::builder().async_support(true)` serves tokio hosts: plugins are
+//! called with `Plugin::call_async` (and `Module::instantiate_async`, `Pool::call_async`,
+//! `TypedFunction::call_async`, ...), whose futures are `Send`. Guest code yields to the
+//! executor at every epoch tick ([`EPOCH_TICK`]) and stops with [`Error::Timeout`] once
+//! [`Limits::timeout`] has passed, so a guest in an infinite loop never blocks other tasks. Host
+//! functions may be async (`ModuleBuilder::host_fn_async`) and call back into the guest with
+//! `HostContext::call_async`.
+//!
+//! An async engine's modules and plugins are used only through the async methods, a blocking
+//! engine's only through the blocking ones: the other kind returns [`Error::Config`] naming the
+//! method to use. Blocking host functions work on async engines too, but cannot make nested
+//! calls ([`HostContext::call`] returns [`Error::Config`] there).
+//!
+//! ```no_run
+//! # #[cfg(feature = "async")]
+//! # async fn demo() -> wabi_host::Result<()> {
+//! let engine = wabi_host::Engine::builder().async_support(true).build()?;
+//! let pool = wabi_host::Module::from_file(&engine, "plugin.wasm")?.pool(16);
+//! let greeting: String = pool.call_async("greet", ("Ada", 36)).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! ## WASI
 //! Guests built for `wasm32-wasip1` (and Go guests) get a minimal WASI preview 1: no files, no
 //! environment, no arguments; clocks and random work; stdout and stderr go to the log handler
@@ -59,6 +82,8 @@ mod state;
 
 pub use engine::{Engine, EngineBuilder, PoolingLimits, EPOCH_TICK};
 pub use error::{Direction, Error, GuestError, GuestPanic, Result};
+#[cfg(feature = "async")]
+pub use host_fn::HostFuture;
 pub use host_fn::{HostContext, HostError};
 pub use limits::Limits;
 pub use log::{tracing_handler, LogHandler, LogRecord, LogSource, MAX_LOG_LINE};

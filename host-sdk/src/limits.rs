@@ -1,10 +1,9 @@
 //! Per-plugin limits and their enforcement.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use wasmtime::ResourceLimiter;
+use wasmtime::{ResourceLimiter, StoreContextMut};
 
-use crate::engine::EPOCH_TICK;
 use crate::error::Error;
 use crate::state::HostState;
 
@@ -27,6 +26,10 @@ pub struct Limits {
     pub max_table_elements: usize,
     /// Wall-clock time of one call, including nested calls and host functions
     /// ([`Error::Timeout`], within about 2 x 5 ms; the instance is discarded). `None`: no limit.
+    ///
+    /// A host function is not interrupted: the deadline is checked when it returns to the
+    /// guest. On an async engine the guest yields to the executor at every epoch tick until
+    /// the deadline passes, so a long call never blocks other tasks.
     pub timeout: Option<Duration>,
     /// Instructions ("fuel") per call, if the engine counts fuel ([`Error::FuelExhausted`];
     /// the instance is discarded). `None`: no limit.
@@ -54,15 +57,47 @@ impl Default for Limits {
     }
 }
 
-impl Limits {
-    /// Epoch ticks to allow for [`Limits::timeout`]: never fewer than the deadline (the epoch
-    /// may advance right after the deadline is set), at most two ticks more.
-    pub(crate) fn deadline_ticks(&self) -> u64 {
-        match self.timeout {
-            Some(t) => (t.as_nanos().div_ceil(EPOCH_TICK.as_nanos()) as u64).saturating_add(1),
-            None => u64::MAX / 2,
-        }
+/// Start the deadline of an outermost call (or of an initialisation): the wall-clock instant
+/// checked at every epoch tick by the callback of [`install_deadline_check`].
+#[inline]
+pub(crate) fn arm_deadline(store: &mut StoreContextMut<'_, HostState>) {
+    let state = store.data_mut();
+    state.deadline = state.limits.timeout.map(|t| Instant::now() + t);
+    if state.deadline.is_some() || state.is_async {
+        store.set_epoch_deadline(1);
+    } else {
+        // No deadline and nothing to yield to: never stop.
+        store.set_epoch_deadline(u64::MAX / 2);
     }
+}
+
+/// Check the wall clock at every epoch tick ([`crate::EPOCH_TICK`]) and end the call with a trap that
+/// becomes [`Error::Timeout`] once the deadline has passed. Comparing with the clock, rather
+/// than counting ticks, keeps the deadline accurate when the ticker thread is starved of CPU.
+/// Async engines also yield to the executor at every tick.
+pub(crate) fn install_deadline_check(store: &mut wasmtime::Store<HostState>) {
+    use wasmtime::UpdateDeadline;
+    #[cfg(feature = "async")]
+    if store.data().is_async {
+        store.epoch_deadline_callback(|store| {
+            if store.data().deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            // tokio's `yield_now` lets the timer and I/O drivers run before the guest resumes
+            // (it wakes at once outside a tokio runtime).
+            Ok(UpdateDeadline::YieldCustom(
+                1,
+                Box::pin(tokio::task::yield_now()),
+            ))
+        });
+        return;
+    }
+    store.epoch_deadline_callback(|store| {
+        if store.data().deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        Ok(UpdateDeadline::Continue(1))
+    });
 }
 
 impl ResourceLimiter for HostState {

@@ -11,14 +11,16 @@ use serde::Serialize;
 use wabi_spec::names::{
     self, EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_FREE, EXPORT_INITIALIZE, EXPORT_SCRATCH,
 };
-use wasmtime::{ExternType, FuncType, InstancePre, Store, ValType};
+use wasmtime::{AsContextMut, ExternType, FuncType, InstancePre, Store, ValType};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::engine::{make_linker, Engine};
 use crate::error::{Error, Result};
+#[cfg(feature = "async")]
+use crate::host_fn::HostFuture;
 use crate::host_fn::{erase, HostContext, HostError, HostFns};
 use crate::imports::{self, signature_text};
-use crate::limits::Limits;
+use crate::limits::{arm_deadline, Limits};
 use crate::log::{tracing_handler, GuestOutput, LogHandler, LogSource};
 use crate::plugin::Plugin;
 use crate::state::HostState;
@@ -169,6 +171,46 @@ impl ModuleBuilder {
         self
     }
 
+    /// Register an async host function (cargo feature `async`; the engine must be async, see
+    /// [`crate::EngineBuilder::async_support`]). Like [`ModuleBuilder::host_fn`], but `f`
+    /// returns a boxed `Send` future ([`HostFuture`]) that may borrow the context: it can await
+    /// I/O, timers, and nested calls back into the guest with [`HostContext::call_async`].
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use wabi_host::{Engine, HostError, Module};
+    ///
+    /// # async fn demo() -> wabi_host::Result<()> {
+    /// let engine = Engine::builder().async_support(true).build()?;
+    /// let module = Module::builder(&engine)
+    ///     .host_fn_async("lookup_user", |ctx, id: u64| {
+    ///         Box::pin(async move {
+    ///             tokio::time::sleep(Duration::from_millis(1)).await; // e.g. a database query
+    ///             // A nested call back into the guest.
+    ///             let name: String = ctx.call_async("format_user", id).await?;
+    ///             Ok::<_, HostError>(name)
+    ///         })
+    ///     })
+    ///     .build_file("plugin.wasm")?;
+    /// let answer: String = module.instantiate_async().await?.call_async("greet", 7u64).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "async")]
+    pub fn host_fn_async<A, R, F>(mut self, name: impl Into<String>, f: F) -> Self
+    where
+        A: DeserializeOwned + Send + 'static,
+        R: Serialize + Send + 'static,
+        F: for<'a, 'b, 'c> Fn(&'a mut HostContext<'b, 'c>, A) -> HostFuture<'a, R>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let name = name.into();
+        self.host_fns
+            .insert(name.clone(), crate::host_fn::erase_async(name, f));
+        self
+    }
+
     /// Per-instance state for host functions ([`HostContext::state`]) and the embedder
     /// ([`Plugin::state`]), made fresh for every instance.
     pub fn state<T: Any + Send>(mut self, make: impl Fn() -> T + Send + Sync + 'static) -> Self {
@@ -221,9 +263,10 @@ impl ModuleBuilder {
             module.get_export(EXPORT_INITIALIZE),
             Some(ExternType::Func(f)) if f.params().len() == 0 && f.results().len() == 0
         );
-        let linker = make_linker(&self.engine.inner).map_err(|e| Error::Compile {
-            reason: format!("cannot define host imports: {e:#}"),
-        })?;
+        let linker =
+            make_linker(&self.engine.inner, self.engine.is_async).map_err(|e| Error::Compile {
+                reason: format!("cannot define host imports: {e:#}"),
+            })?;
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| Error::Instantiate {
@@ -264,6 +307,18 @@ impl ModuleBuilder {
                 return Err(bad(
                     "Limits::max_memory",
                     format!("{} bytes exceed the pooling allocator's slot of {} bytes; lower the limit or raise PoolingLimits::max_memory_bytes", self.limits.max_memory, p.max_memory_bytes),
+                ));
+            }
+        }
+        if !self.engine.is_async {
+            if let Some(name) = self
+                .host_fns
+                .iter()
+                .find_map(|(n, f)| f.is_async().then_some(n))
+            {
+                return Err(bad(
+                    &format!("host function `{name}`"),
+                    "async host functions need an async engine: Engine::builder().async_support(true)".into(),
                 ));
             }
         }
@@ -412,8 +467,25 @@ impl Module {
 
     /// Create a ready-to-call plugin instance: instantiate, run `_initialize`, check the ABI
     /// version and fetch the scratch buffer.
+    ///
+    /// On an async engine this is an [`Error::Config`]: use `Module::instantiate_async`.
     pub fn instantiate(&self) -> Result<Plugin> {
+        self.inner.engine.require_mode(
+            false,
+            "Module::instantiate",
+            "Module::instantiate_async",
+        )?;
         Plugin::new(self.clone())
+    }
+
+    /// [`Module::instantiate`] for an async engine (cargo feature `async`); initialisation
+    /// yields to the executor and is bounded by [`Limits::timeout`].
+    #[cfg(feature = "async")]
+    pub async fn instantiate_async(&self) -> Result<Plugin> {
+        self.inner
+            .engine
+            .require_mode(true, "Module::instantiate_async", "Module::instantiate")?;
+        Plugin::new_async(self.clone()).await
     }
 
     /// A fresh store for one instance, with its limits, grants and state.
@@ -424,6 +496,7 @@ impl Module {
             log: inner.log.clone(),
             limits: inner.limits,
             fuel_enabled: inner.engine.fuel,
+            is_async: inner.engine.is_async,
             host_fns: inner.host_fns.clone(),
             config: inner.config.clone(),
             user: inner.state.as_ref().map(|make| make()),
@@ -458,7 +531,8 @@ impl Module {
         }
         let mut store = Store::new(&inner.engine.inner, state);
         store.limiter(|s| s as &mut dyn wasmtime::ResourceLimiter);
-        store.set_epoch_deadline(inner.limits.deadline_ticks());
+        crate::limits::install_deadline_check(&mut store);
+        arm_deadline(&mut store.as_context_mut());
         if inner.engine.fuel {
             store
                 .set_fuel(inner.limits.fuel.unwrap_or(u64::MAX))

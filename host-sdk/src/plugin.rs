@@ -15,7 +15,9 @@ use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_INITIALIZE, EXPO
 use wabi_spec::{codec, AbiVersion, ABI_VERSION};
 use wasmtime::{AsContextMut, Instance, Store};
 
-use crate::call::{call_guest, trap_error, UserFunc};
+use crate::call::{call_guest, now, trap_error, Blocking, Exec, UserFunc};
+#[cfg(feature = "async")]
+use crate::call::{call_guest_async, Yielding};
 use crate::error::{Direction, Error, Result};
 use crate::memory::{checked_range, GuestMemory};
 use crate::module::Module;
@@ -33,6 +35,10 @@ struct Live {
 /// Calls take `&mut self`; a `Plugin` is `Send`, so give each thread its own (instances are
 /// cheap: see [`Module::instantiate`]).
 ///
+/// A plugin of an async engine (cargo feature `async`, `EngineBuilder::async_support`)
+/// is called through the `_async` methods, whose futures are `Send`; its blocking call methods
+/// return [`Error::Config`] naming the method to use, and the other way round.
+///
 /// **After a trap or a panic** the instance is discarded, because its memory may be
 /// inconsistent; the next call transparently runs on a fresh instance (so guest state such as
 /// global counters starts over). A returned error value leaves the instance as it is.
@@ -47,9 +53,9 @@ pub struct Plugin {
 }
 
 /// Where the input of a call comes from.
-enum Input<'a, A: ?Sized> {
-    /// MessagePack-encode an argument list.
-    Args(&'a A),
+enum Input<'a> {
+    /// The argument list in `Plugin::args`, encoded by [`Plugin::encode`].
+    Args,
     /// Raw bytes, as they are.
     Bytes(&'a [u8]),
 }
@@ -63,6 +69,18 @@ impl Plugin {
             args: Vec::new(),
         };
         plugin.live()?;
+        Ok(plugin)
+    }
+
+    #[cfg(feature = "async")]
+    pub(crate) async fn new_async(module: Module) -> Result<Plugin> {
+        let mut plugin = Plugin {
+            module,
+            live: None,
+            instance_id: 0,
+            args: Vec::new(),
+        };
+        plugin.live_async().await?;
         Ok(plugin)
     }
 
@@ -88,19 +106,48 @@ impl Plugin {
         A: Serialize,
         R: DeserializeOwned,
     {
+        self.require_mode(false, "Plugin::call", "Plugin::call_async")?;
         let func = self.lookup(function)?;
-        self.invoke(function, func, Input::Args(&args), decode_result)
+        self.encode(function, &args)?;
+        self.invoke(function, func, Input::Args, decode_result)
+    }
+
+    /// [`Plugin::call`] on an async engine (cargo feature `async`). The guest yields to the
+    /// executor at every epoch tick, so a long call never blocks other tasks; the future is
+    /// `Send`.
+    ///
+    /// ```no_run
+    /// # async fn demo(plugin: &mut wabi_host::Plugin) -> wabi_host::Result<()> {
+    /// let greeting: String = plugin.call_async("greet", ("Ada", 36)).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "async")]
+    pub async fn call_async<A, R>(&mut self, function: &str, args: A) -> Result<R>
+    where
+        A: Serialize + Send,
+        R: DeserializeOwned,
+    {
+        self.require_mode(true, "Plugin::call_async", "Plugin::call")?;
+        let func = self.lookup_async(function).await?;
+        self.encode(function, &args)?;
+        self.invoke_async(function, func, Input::Args, decode_result)
+            .await
     }
 
     /// Call a raw function: `input` bytes in, the guest's bytes out, no MessagePack.
     pub fn call_raw(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
+        self.require_mode(false, "Plugin::call_raw", "Plugin::call_raw_async")?;
         let func = self.lookup(function)?;
-        self.invoke(
-            function,
-            func,
-            Input::<()>::Bytes(input),
-            |b| Ok(b.to_vec()),
-        )
+        self.invoke(function, func, Input::Bytes(input), |b| Ok(b.to_vec()))
+    }
+
+    /// [`Plugin::call_raw`] on an async engine (cargo feature `async`).
+    #[cfg(feature = "async")]
+    pub async fn call_raw_async(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
+        self.require_mode(true, "Plugin::call_raw_async", "Plugin::call_raw")?;
+        let func = self.lookup_async(function).await?;
+        self.invoke_async(function, func, Input::Bytes(input), |b| Ok(b.to_vec()))
+            .await
     }
 
     /// Call a raw function and look at its output in place, without copying it out of guest
@@ -111,8 +158,9 @@ impl Plugin {
         input: &[u8],
         read: impl FnOnce(&[u8]) -> T,
     ) -> Result<T> {
+        self.require_mode(false, "Plugin::call_raw_with", "Plugin::call_raw_async")?;
         let func = self.lookup(function)?;
-        self.invoke(function, func, Input::<()>::Bytes(input), |b| Ok(read(b)))
+        self.invoke(function, func, Input::Bytes(input), |b| Ok(read(b)))
     }
 
     /// Call a Pod function: the bytes of `input` in, a `R` read from the guest's bytes out.
@@ -128,13 +176,28 @@ impl Plugin {
         function: &str,
         input: &A,
     ) -> Result<R> {
+        self.require_mode(false, "Plugin::call_pod", "Plugin::call_pod_async")?;
         let func = self.lookup(function)?;
         self.invoke(
             function,
             func,
-            Input::<()>::Bytes(bytemuck::bytes_of(input)),
+            Input::Bytes(bytemuck::bytes_of(input)),
             read_pod,
         )
+    }
+
+    /// [`Plugin::call_pod`] on an async engine (cargo feature `async`).
+    #[cfg(feature = "async")]
+    pub async fn call_pod_async<A: NoUninit + Sync, R: AnyBitPattern>(
+        &mut self,
+        function: &str,
+        input: &A,
+    ) -> Result<R> {
+        self.require_mode(true, "Plugin::call_pod_async", "Plugin::call_pod")?;
+        let func = self.lookup_async(function).await?;
+        let input = bytemuck::bytes_of(input);
+        self.invoke_async(function, func, Input::Bytes(input), read_pod)
+            .await
     }
 
     /// A typed handle to `function` that skips the name lookup on every call.
@@ -151,6 +214,7 @@ impl Plugin {
         &mut self,
         function: &str,
     ) -> Result<TypedFunction<A, R>> {
+        self.require_mode(false, "Plugin::typed", "Plugin::typed_async")?;
         let func = self.lookup(function)?;
         Ok(TypedFunction {
             name: function.into(),
@@ -159,7 +223,26 @@ impl Plugin {
         })
     }
 
+    /// [`Plugin::typed`] on an async engine (cargo feature `async`); call the handle with
+    /// [`TypedFunction::call_async`].
+    #[cfg(feature = "async")]
+    pub async fn typed_async<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        function: &str,
+    ) -> Result<TypedFunction<A, R>> {
+        self.require_mode(true, "Plugin::typed_async", "Plugin::typed")?;
+        let func = self.lookup_async(function).await?;
+        Ok(TypedFunction {
+            name: function.into(),
+            cached: Some((self.instance_id, func)),
+            _marker: PhantomData,
+        })
+    }
+
     /// Bounds-checked access to the guest's linear memory.
+    ///
+    /// On an async engine, after a fault discarded the instance, this is an [`Error::Config`]
+    /// until an async call starts a fresh one (so is [`Plugin::state`]).
     pub fn memory(&mut self) -> Result<GuestMemory<'_>> {
         let live = self.live()?;
         let memory = live
@@ -208,20 +291,61 @@ impl Plugin {
         }
     }
 
+    /// Refuse a method of the wrong kind for the engine (see [`crate::Engine::is_async`]).
+    #[inline]
+    fn require_mode(&self, want_async: bool, method: &str, instead: &str) -> Result<()> {
+        self.module
+            .inner
+            .engine
+            .require_mode(want_async, method, instead)
+    }
+
     /// The live instance, instantiating one if there is none.
     fn live(&mut self) -> Result<&mut Live> {
         if self.live.is_none() {
-            static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+            self.require_mode(
+                false,
+                "restarting a discarded plugin instance from a blocking method",
+                "an async call such as Plugin::call_async, which starts a fresh instance",
+            )?;
             let live = instantiate(&self.module)?;
-            self.instance_id = NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed);
-            self.live = Some(live);
+            self.set_live(live);
         }
         Ok(self.live.as_mut().expect("instantiated above"))
     }
 
+    /// [`Plugin::live`] for async engines.
+    #[cfg(feature = "async")]
+    async fn live_async(&mut self) -> Result<&mut Live> {
+        if self.live.is_none() {
+            let live = start::<Yielding>(&self.module).await?;
+            self.set_live(live);
+        }
+        Ok(self.live.as_mut().expect("instantiated above"))
+    }
+
+    fn set_live(&mut self, live: Live) {
+        static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+        self.instance_id = NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed);
+        self.live = Some(live);
+    }
+
     /// Find a user function by name, caching the typed export.
     fn lookup(&mut self, function: &str) -> Result<UserFunc> {
-        let live = self.live()?;
+        self.live()?;
+        self.find(function)
+    }
+
+    /// [`Plugin::lookup`] for async engines.
+    #[cfg(feature = "async")]
+    async fn lookup_async(&mut self, function: &str) -> Result<UserFunc> {
+        self.live_async().await?;
+        self.find(function)
+    }
+
+    /// Find a user function of the live instance by name, caching the typed export.
+    fn find(&mut self, function: &str) -> Result<UserFunc> {
+        let live = self.live.as_mut().expect("made live by the caller");
         if let Some(f) = live.funcs.get(function) {
             return Ok(f.clone());
         }
@@ -243,28 +367,55 @@ impl Plugin {
         Ok(f)
     }
 
+    /// MessagePack-encode an argument list into the reused buffer (for [`Input::Args`]).
+    #[inline]
+    fn encode<A: Serialize + ?Sized>(&mut self, name: &str, args: &A) -> Result<()> {
+        self.args.clear();
+        codec::encode_args(&mut self.args, args).map_err(|e| Error::Encode {
+            function: name.to_string(),
+            direction: Direction::Arguments,
+            message: e.to_string(),
+        })
+    }
+
     /// One call: place the input, call, parse the envelope, hand the success body to `ok`.
-    fn invoke<A: Serialize + ?Sized, T>(
+    fn invoke<T>(
         &mut self,
         name: &str,
         func: UserFunc,
-        input: Input<'_, A>,
+        input: Input<'_>,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
         let bytes: &[u8] = match input {
             Input::Bytes(b) => b,
-            Input::Args(a) => {
-                self.args.clear();
-                codec::encode_args(&mut self.args, a).map_err(|e| Error::Encode {
-                    function: name.to_string(),
-                    direction: Direction::Arguments,
-                    message: e.to_string(),
-                })?;
-                &self.args
-            }
+            Input::Args => &self.args,
         };
         let live = self.live.as_mut().expect("lookup made the instance live");
         let result = call_guest(live.store.as_context_mut(), &func, name, bytes, ok);
+        self.after_call(result)
+    }
+
+    /// [`Plugin::invoke`] with async wasm calls.
+    #[cfg(feature = "async")]
+    async fn invoke_async<T>(
+        &mut self,
+        name: &str,
+        func: UserFunc,
+        input: Input<'_>,
+        ok: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        let bytes: &[u8] = match input {
+            Input::Bytes(b) => b,
+            Input::Args => &self.args,
+        };
+        let live = self.live.as_mut().expect("lookup made the instance live");
+        let result = call_guest_async(live.store.as_context_mut(), &func, name, bytes, ok).await;
+        self.after_call(result)
+    }
+
+    /// Discard the instance if the call faulted.
+    #[inline]
+    fn after_call<T>(&mut self, result: Result<T>) -> Result<T> {
         if result.as_ref().is_err_and(Error::discarded_instance) {
             self.live = None;
         }
@@ -282,17 +433,48 @@ pub struct TypedFunction<A, R> {
 impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
     /// Call the function on `plugin` (which must be an instance of the same module).
     pub fn call(&mut self, plugin: &mut Plugin, args: A) -> Result<R> {
-        let func = match &self.cached {
-            // A cached export is valid only for the instance it was looked up in; another
-            // plugin, or a fresh instance after a trap, needs a new lookup.
-            Some((id, f)) if *id == plugin.instance_id && plugin.live.is_some() => f.clone(),
-            _ => {
+        plugin.require_mode(false, "TypedFunction::call", "TypedFunction::call_async")?;
+        let func = match self.cached(plugin) {
+            Some(f) => f,
+            None => {
                 let f = plugin.lookup(&self.name)?;
                 self.cached = Some((plugin.instance_id, f.clone()));
                 f
             }
         };
-        plugin.invoke(&self.name, func, Input::Args(&args), decode_result)
+        plugin.encode(&self.name, &args)?;
+        plugin.invoke(&self.name, func, Input::Args, decode_result)
+    }
+
+    /// [`TypedFunction::call`] on an async engine (cargo feature `async`).
+    #[cfg(feature = "async")]
+    pub async fn call_async(&mut self, plugin: &mut Plugin, args: A) -> Result<R>
+    where
+        A: Send,
+    {
+        plugin.require_mode(true, "TypedFunction::call_async", "TypedFunction::call")?;
+        let func = match self.cached(plugin) {
+            Some(f) => f,
+            None => {
+                let f = plugin.lookup_async(&self.name).await?;
+                self.cached = Some((plugin.instance_id, f.clone()));
+                f
+            }
+        };
+        plugin.encode(&self.name, &args)?;
+        plugin
+            .invoke_async(&self.name, func, Input::Args, decode_result)
+            .await
+    }
+
+    /// The cached export, if it belongs to `plugin`'s live instance: another plugin, or a fresh
+    /// instance after a trap, needs a new lookup.
+    #[inline]
+    fn cached(&self, plugin: &Plugin) -> Option<UserFunc> {
+        match &self.cached {
+            Some((id, f)) if *id == plugin.instance_id && plugin.live.is_some() => Some(f.clone()),
+            _ => None,
+        }
     }
 
     /// The function's name.
@@ -323,6 +505,11 @@ fn read_pod<R: AnyBitPattern>(body: &[u8]) -> Result<R> {
 
 /// Instantiate and initialise one instance (ABI.md section 5).
 fn instantiate(module: &Module) -> Result<Live> {
+    now(start::<Blocking>(module))
+}
+
+/// [`instantiate`], for either kind of wasm calls.
+async fn start<E: Exec>(module: &Module) -> Result<Live> {
     let mut store = module.new_store()?;
     let failed = |what: &str, e: wasmtime::Error, store: &mut Store<HostState>| {
         match trap_error(&mut store.as_context_mut(), e) {
@@ -336,7 +523,7 @@ fn instantiate(module: &Module) -> Result<Live> {
             },
         }
     };
-    let instance = match module.inner.pre.instantiate(&mut store) {
+    let instance = match E::instantiate(&module.inner.pre, store.as_context_mut()).await {
         Ok(i) => i,
         Err(e) => return Err(failed("the start function", e, &mut store)),
     };
@@ -344,13 +531,14 @@ fn instantiate(module: &Module) -> Result<Live> {
         let init = instance
             .get_typed_func::<(), ()>(&mut store, EXPORT_INITIALIZE)
             .map_err(|e| failed(EXPORT_INITIALIZE, e, &mut store))?;
-        if let Err(e) = init.call(&mut store, ()) {
+        if let Err(e) = E::call(store.as_context_mut(), &init, ()).await {
             return Err(failed(EXPORT_INITIALIZE, e, &mut store));
         }
     }
-    let version = instance
-        .get_typed_func::<(), u32>(&mut store, EXPORT_ABI_VERSION)
-        .and_then(|f| f.call(&mut store, ()));
+    let version = match instance.get_typed_func::<(), u32>(&mut store, EXPORT_ABI_VERSION) {
+        Ok(f) => E::call(store.as_context_mut(), &f, ()).await,
+        Err(e) => Err(e),
+    };
     let version = match version {
         Ok(v) => AbiVersion::from_raw(v),
         Err(e) => return Err(failed(EXPORT_ABI_VERSION, e, &mut store)),
@@ -369,9 +557,10 @@ fn instantiate(module: &Module) -> Result<Live> {
     let alloc = instance
         .get_typed_func::<(u32, u32), u32>(&mut store, EXPORT_ALLOC)
         .map_err(|e| failed(EXPORT_ALLOC, e, &mut store))?;
-    let scratch = instance
-        .get_typed_func::<(), u64>(&mut store, EXPORT_SCRATCH)
-        .and_then(|f| f.call(&mut store, ()));
+    let scratch = match instance.get_typed_func::<(), u64>(&mut store, EXPORT_SCRATCH) {
+        Ok(f) => E::call(store.as_context_mut(), &f, ()).await,
+        Err(e) => Err(e),
+    };
     let (scratch_ptr, mut scratch_cap) = match scratch {
         Ok(packed) => unpack(packed as i64),
         Err(e) => return Err(failed(EXPORT_SCRATCH, e, &mut store)),

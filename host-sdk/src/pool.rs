@@ -18,6 +18,9 @@ use crate::plugin::Plugin;
 /// panic, limit) is discarded and replaced by a fresh one; at most `max_idle` idle instances are
 /// kept, extra ones are dropped when returned.
 ///
+/// On an async engine (cargo feature `async`) use `Pool::get_async` and `Pool::call_async`
+/// from any number of tasks; [`Pool::get`] and [`Pool::call`] return [`crate::Error::Config`].
+///
 /// ```no_run
 /// # fn main() -> wabi_host::Result<()> {
 /// # let module: wabi_host::Module = todo!();
@@ -55,25 +58,78 @@ impl Pool {
 
     /// Take an instance (an idle one, or a new one); it returns to the pool when dropped.
     pub fn get(&self) -> Result<PooledPlugin> {
-        let idle = self
-            .inner
-            .idle
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop();
-        let plugin = match idle {
+        self.engine()
+            .require_mode(false, "Pool::get", "Pool::get_async")?;
+        let plugin = match self.take_idle() {
             Some(p) => p,
             None => self.inner.module.instantiate()?,
         };
-        Ok(PooledPlugin {
-            plugin: Some(plugin),
-            pool: self.inner.clone(),
-        })
+        Ok(self.lend(plugin))
+    }
+
+    /// [`Pool::get`] on an async engine (cargo feature `async`).
+    #[cfg(feature = "async")]
+    pub async fn get_async(&self) -> Result<PooledPlugin> {
+        self.engine()
+            .require_mode(true, "Pool::get_async", "Pool::get")?;
+        let plugin = match self.take_idle() {
+            Some(p) => p,
+            None => self.inner.module.instantiate_async().await?,
+        };
+        Ok(self.lend(plugin))
     }
 
     /// Call `function` on a pooled instance (see [`Plugin::call`]).
     pub fn call<A: Serialize, R: DeserializeOwned>(&self, function: &str, args: A) -> Result<R> {
+        self.engine()
+            .require_mode(false, "Pool::call", "Pool::call_async")?;
         self.get()?.call(function, args)
+    }
+
+    /// Call `function` on a pooled instance on an async engine (see [`Plugin::call_async`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(module: wabi_host::Module) -> wabi_host::Result<()> {
+    /// let pool = module.pool(16);
+    /// let tasks: Vec<_> = (0..4)
+    ///     .map(|i| {
+    ///         let pool = pool.clone();
+    ///         tokio::spawn(async move { pool.call_async::<_, String>("greet", i).await })
+    ///     })
+    ///     .collect();
+    /// for task in tasks {
+    ///     println!("{}", task.await.unwrap()?);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "async")]
+    pub async fn call_async<A, R>(&self, function: &str, args: A) -> Result<R>
+    where
+        A: Serialize + Send,
+        R: DeserializeOwned,
+    {
+        self.engine()
+            .require_mode(true, "Pool::call_async", "Pool::call")?;
+        self.get_async().await?.call_async(function, args).await
+    }
+
+    fn engine(&self) -> &crate::Engine {
+        &self.inner.module.inner.engine
+    }
+
+    fn take_idle(&self) -> Option<Plugin> {
+        self.inner
+            .idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+    }
+
+    fn lend(&self, plugin: Plugin) -> PooledPlugin {
+        PooledPlugin {
+            plugin: Some(plugin),
+            pool: self.inner.clone(),
+        }
     }
 
     /// Idle instances right now.

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::{Memory, TypedFunc};
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -39,6 +40,12 @@ pub(crate) struct HostState {
     pub(crate) limits: Limits,
     /// Whether the engine counts fuel (then every outer call sets the budget).
     pub(crate) fuel_enabled: bool,
+    /// Whether the engine is async: guests run through the async methods and yield to the
+    /// executor at every epoch tick.
+    pub(crate) is_async: bool,
+    /// Async engines: when the current outermost call (or the initialisation) must end, checked
+    /// at every epoch tick. Blocking engines count epoch ticks instead.
+    pub(crate) deadline: Option<Instant>,
     /// Set once the instance is initialised.
     pub(crate) abi: Option<AbiExports>,
     /// Calls into the guest currently on the stack (1 during a plain call).
@@ -76,6 +83,8 @@ impl HostState {
             log: tracing_handler(),
             limits: Limits::default(),
             fuel_enabled: false,
+            is_async: false,
+            deadline: None,
             abi: None,
             depth: 0,
             host_fns: Arc::default(),
