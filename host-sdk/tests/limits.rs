@@ -182,3 +182,88 @@ fn the_deadline_also_covers_initialisation() {
         other => panic!("want Timeout, got {:?}", other.err()),
     }
 }
+
+#[test]
+fn after_every_limit_the_next_call_on_the_pool_succeeds() {
+    let engine = Engine::builder().fuel(true).build().unwrap();
+    let bombs = r#"
+      (table $t 1 funcref)
+      (func (export "bomb") (param i32 i32) (result i64)
+        (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i64.const 0))
+      (func (export "tables") (param i32 i32) (result i64)
+        (loop $l (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 1000)) (i32.const -1)))) (i64.const 0))
+      (func (export "big") (param i32 i32) (result i64) (i64.const 0x0000000000001000))"#;
+    let limits = Limits {
+        max_memory: 4 << 20,
+        max_table_elements: 10_000,
+        timeout: Some(Duration::from_millis(50)),
+        fuel: Some(10_000_000),
+        max_output: 1024,
+        ..Limits::default()
+    };
+    let pool = module(&engine, &format!("{SPIN}\n{bombs}"), limits).pool(4);
+    for (f, check) in [
+        (
+            "spin",
+            (|e: &Error| matches!(e, Error::Timeout { .. } | Error::FuelExhausted { .. }))
+                as fn(&Error) -> bool,
+        ),
+        ("bomb", |e| matches!(e, Error::MemoryLimit { .. })),
+        ("tables", |e| matches!(e, Error::TableLimit { .. })),
+        ("big", |e| matches!(e, Error::OutputTooLarge { .. })),
+    ] {
+        let err = pool.call::<_, ()>(f, ()).unwrap_err();
+        assert!(check(&err), "{f}: {err:?}");
+        assert!(
+            pool.call::<_, bool>("yes", ()).unwrap(),
+            "the pool serves after {f}"
+        );
+    }
+}
+
+#[test]
+fn the_pooling_allocator_serves_instances_within_its_slots() {
+    let engine = Engine::builder()
+        .pooling_allocator(wabi_host::PoolingLimits {
+            total_instances: 4,
+            max_memory_bytes: 8 << 20,
+        })
+        .build()
+        .unwrap();
+    let limits = Limits {
+        max_memory: 8 << 20,
+        ..Limits::default()
+    };
+    let m = module(&engine, "", limits);
+    let live: Vec<_> = (0..4).map(|_| m.instantiate().unwrap()).collect();
+    // A fifth concurrent instance has no slot: a clear error, not a crash.
+    assert!(
+        matches!(m.instantiate(), Err(Error::Instantiate { .. })),
+        "no free slot"
+    );
+    drop(live);
+    let mut p = m.instantiate().unwrap();
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+    // A limit above the slot size is refused when the module is built.
+    let too_big = Limits {
+        max_memory: 16 << 20,
+        ..Limits::default()
+    };
+    let err = Module::builder(&engine)
+        .limits(too_big)
+        .build(wat(RETURN_TRUE))
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+}
+
+#[test]
+fn engines_modules_and_pools_are_send_sync_and_plugins_are_send() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    fn send<T: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send_sync::<wabi_host::Pool>();
+    send::<wabi_host::Plugin>();
+    send::<wabi_host::PooledPlugin>();
+}
