@@ -34,7 +34,10 @@ impl fmt::Display for Denied {
 #[export]
 fn transform(mut req: Request) -> Result<Request, Denied> {
     if req.path.starts_with("/admin") {
-        return Err(Denied { status: 403, reason: "admin is off limits".into() });
+        return Err(Denied {
+            status: 403,
+            reason: "admin is off limits".into(),
+        });
     }
     req.path = req.path.to_uppercase();
     req.headers.insert("x-plugin".into(), "hello".into());
