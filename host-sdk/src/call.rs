@@ -20,7 +20,7 @@ use wasmtime::{
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
 use crate::limits::arm_deadline;
 use crate::memory::checked_range;
-use crate::state::HostState;
+use crate::state::{AbiExports, HostState};
 
 /// An exported user function: `(ptr, len) -> packed (ptr, len)`.
 pub(crate) type UserFunc = TypedFunc<(u32, u32), u64>;
@@ -45,9 +45,7 @@ pub(crate) fn call_guest<T>(
     };
     let result = match ptr {
         Ok(ptr) => {
-            store.data_mut().depth += 1;
             let outcome = func.call(&mut store, (ptr, input.len() as u32));
-            store.data_mut().depth -= 1;
             returned(&mut store, outcome, ok)
         }
         Err(e) => Err(e),
@@ -75,9 +73,7 @@ pub(crate) async fn call_guest_async<T>(
     };
     let result = match ptr {
         Ok(ptr) => {
-            store.data_mut().depth += 1;
             let outcome = func.call_async(&mut store, (ptr, input.len() as u32)).await;
-            store.data_mut().depth -= 1;
             returned(&mut store, outcome, ok)
         }
         Err(e) => Err(e),
@@ -96,6 +92,10 @@ fn enter(store: &mut StoreContextMut<'_, HostState>, name: &str) -> Result<bool>
     if outer {
         state.fault = None;
         state.panic = None;
+        if let Some(stderr) = &state.stderr {
+            // A `panic:` line from an earlier call must not explain this call's trap.
+            stderr.clear_tail();
+        }
         arm_deadline(store);
         if store.data().fuel_enabled {
             store
@@ -110,6 +110,9 @@ fn enter(store: &mut StoreContextMut<'_, HostState>, name: &str) -> Result<bool>
         state.record_fault(error.clone());
         return Err(error);
     }
+    // The call is on the stack from here on, including the `wabi_alloc` for its input: a host
+    // function reached from there is nested and must not re-arm the deadline or clear faults.
+    store.data_mut().depth += 1;
     Ok(outer)
 }
 
@@ -122,6 +125,7 @@ fn leave<T>(
     outer: bool,
     result: Result<T>,
 ) -> Result<T> {
+    store.data_mut().depth -= 1;
     let result = result.map_err(|e| e.in_function(name));
     if !outer {
         if let Err(e) = &result {
@@ -131,6 +135,16 @@ fn leave<T>(
         }
     }
     result
+}
+
+/// The ABI exports of the instance, or an error when a host function called back into a guest
+/// that has not finished initialising (from `_initialize` or its start function).
+fn initialised(store: &StoreContextMut<'_, HostState>) -> Result<AbiExports> {
+    store.data().abi.clone().ok_or_else(|| Error::Instantiate {
+        reason: "a host function called back into the guest before it finished initialising; \
+                 host functions may call the guest only once it is instantiated"
+            .into(),
+    })
 }
 
 /// Where the input of a call goes.
@@ -153,11 +167,7 @@ fn place_input(
     if bytes.is_empty() {
         return Ok(Placement::At(0));
     }
-    let abi = store
-        .data()
-        .abi
-        .clone()
-        .expect("calls happen on initialised instances");
+    let abi = initialised(store)?;
     let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
         function: String::new(),
         direction: Direction::Arguments,
@@ -180,11 +190,7 @@ fn accept_block(
     block: wasmtime::Result<u32>,
 ) -> Result<u32> {
     let ptr = block.map_err(|e| trap_error(store, e))?;
-    let abi = store
-        .data()
-        .abi
-        .clone()
-        .expect("calls happen on initialised instances");
+    let abi = initialised(store)?;
     let len = bytes.len() as u32;
     let refuse = |reason: String| Error::Alloc {
         function: String::new(),
@@ -325,11 +331,7 @@ fn read_envelope<T>(
             limit: max_output as u64,
         });
     }
-    let memory = state
-        .abi
-        .as_ref()
-        .expect("calls happen on initialised instances")
-        .memory;
+    let memory = initialised(store)?.memory;
     let data = memory.data(store);
     let bad = |reason: String| Error::BadResult {
         function: String::new(),

@@ -33,6 +33,9 @@ pub(crate) fn read_caller(
 }
 
 fn panic_from_record(bytes: &[u8], claimed: u32) -> GuestPanic {
+    if (bytes.len() as u64) < claimed as u64 {
+        return cut_panic_record(bytes, claimed);
+    }
     match PanicRecord::parse(bytes) {
         Ok(r) => GuestPanic {
             message: r.message.to_string(),
@@ -53,6 +56,25 @@ fn panic_from_record(bytes: &[u8], claimed: u32) -> GuestPanic {
 
 /// Longest configuration key a guest may ask for.
 const MAX_CONFIG_KEY: u32 = 4096;
+
+/// A panic record longer than the host reads: keep the start of its message.
+fn cut_panic_record(bytes: &[u8], claimed: u32) -> GuestPanic {
+    let Ok(header) = bytemuck::try_pod_read_unaligned::<wabi_spec::PanicHeader>(&bytes[..bytes.len().min(16)]) else {
+        return panic_from_record(&[], 0);
+    };
+    let body = &bytes[16..];
+    let message = &body[..body.len().min(header.message_len as usize)];
+    GuestPanic {
+        message: format!(
+            "{}… [panic record of {claimed} bytes cut to {}]",
+            String::from_utf8_lossy(message),
+            bytes.len()
+        ),
+        file: None,
+        line: header.line,
+        column: header.column,
+    }
+}
 
 /// Define every `wabi` import: `panic`, `log`, `config` and `host_call` (blocking or async, as
 /// the engine is).

@@ -145,6 +145,11 @@ impl GuestOutput {
         st.dropped += bytes.len() - keep;
     }
 
+    /// Forget the recent stderr (at the start of a call).
+    pub(crate) fn clear_tail(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).tail.clear();
+    }
+
     /// Take the recent stderr and return the message of its last `panic: ` line, if any.
     pub(crate) fn take_panic_line(&self) -> Option<String> {
         let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
