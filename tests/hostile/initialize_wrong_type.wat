@@ -1,0 +1,21 @@
+;; HOSTILE: an `_initialize` export with the wrong type: (i32) -> (), whose body traps.
+;; ABI.md section 3 defines `_initialize` as () -> (); this one is not a reactor initialiser.
+;; The host must answer (current behaviour): it is not called (nothing traps at instantiation),
+;; it is not a user function (calling it gives Error::NoSuchFunction), and `ok` works.
+(module
+  (memory (export "memory") 2)
+  (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))
+  (global $bump (mut i32) (i32.const 0x10000))
+  ;; bump allocator on page 1, 8-byte aligned
+  (func $alloc (export "wabi_alloc") (param $size i32) (param $align i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
+    (global.set $bump (i32.add (local.get $p) (local.get $size)))
+    (local.get $p))
+  (func (export "wabi_free") (param i32 i32 i32))
+  (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100)) ;; 256 bytes at 256
+  ;; `ok` answers true (status 0, body_len 1, body c3): the call that must work afterwards
+  (data (i32.const 64) "\00\00\00\00\01\00\00\00\c3")
+  (func (export "ok") (param i32 i32) (result i64) (i64.const 0x0000004000000009))
+  (func (export "_initialize") (param i32) (unreachable))
+)

@@ -1,0 +1,25 @@
+;; HOSTILE: a log line that is not UTF-8.
+;; `bad_text` logs at level 1 (debug) the 16 bytes "ok \ff\fe \ed\a0\80 \c0\80 end".
+;; ABI.md section 4: invalid UTF-8 in a log line is replaced, not refused.
+;; The host must answer: Ok(true); the handler gets exactly "ok \u{fffd}\u{fffd}
+;; \u{fffd}\u{fffd}\u{fffd} \u{fffd}\u{fffd} end" at LogLevel::Debug; the instance is kept.
+(module
+  (import "wabi" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 2)
+  (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))
+  (global $bump (mut i32) (i32.const 0x10000))
+  ;; bump allocator on page 1, 8-byte aligned
+  (func $alloc (export "wabi_alloc") (param $size i32) (param $align i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
+    (global.set $bump (i32.add (local.get $p) (local.get $size)))
+    (local.get $p))
+  (func (export "wabi_free") (param i32 i32 i32))
+  (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100)) ;; 256 bytes at 256
+  ;; `ok` answers true (status 0, body_len 1, body c3): the call that must work afterwards
+  (data (i32.const 64) "\00\00\00\00\01\00\00\00\c3")
+  (func (export "ok") (param i32 i32) (result i64) (i64.const 0x0000004000000009))
+  (data (i32.const 512) "ok \ff\fe \ed\a0\80 \c0\80 end")
+  (func (export "bad_text") (param i32 i32) (result i64)
+    (call $log (i32.const 1) (i32.const 512) (i32.const 16)) (i64.const 0x0000004000000009))
+)

@@ -1,0 +1,30 @@
+;; HOSTILE (needs the host functions of issue 4; ABI 1.1 `wabi.host_call`): unbounded wasm
+;; recursion in which every level calls a host function ("noop", registered by the test as a
+;; function that returns ()).
+;; The host must answer: Error::Trap { message: "... call stack exhausted ..." } (the wasm stack
+;; limit, not a host crash), or the nesting/timeout error of issue 4 if one triggers first; the
+;; next call works on a fresh instance.
+(module
+  (import "wabi" "host_call" (func $host_call (param i32 i32 i32 i32) (result i64)))
+  (memory (export "memory") 2)
+  (func (export "wabi_abi_version") (result i32) (i32.const 0x10001))
+  (global $bump (mut i32) (i32.const 0x10000))
+  ;; bump allocator on page 1, 8-byte aligned
+  (func $alloc (export "wabi_alloc") (param $size i32) (param $align i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
+    (global.set $bump (i32.add (local.get $p) (local.get $size)))
+    (local.get $p))
+  (func (export "wabi_free") (param i32 i32 i32))
+  (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100)) ;; 256 bytes at 256
+  ;; `ok` answers true (status 0, body_len 1, body c3): the call that must work afterwards
+  (data (i32.const 64) "\00\00\00\00\01\00\00\00\c3")
+  (func (export "ok") (param i32 i32) (result i64) (i64.const 0x0000004000000009))
+  (data (i32.const 512) "noop")
+  (func $down (param $n i32) (result i32)
+    (drop (call $host_call (i32.const 512) (i32.const 4) (i32.const 0) (i32.const 0)))
+    (i32.add (call $down (i32.add (local.get $n) (i32.const 1))) (i32.const 1)))
+  (func (export "recurse") (param i32 i32) (result i64)
+    (drop (call $down (i32.const 0)))
+    (i64.const 0x0000004000000009))
+)

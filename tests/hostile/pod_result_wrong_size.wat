@@ -1,0 +1,25 @@
+;; HOSTILE: a Pod function whose result has the wrong size.
+;; `pod_short` answers a 3-byte body where the caller reads a u64; `pod_long` answers 12 bytes.
+;; The host must answer: Error::Decode { function, direction: Result, message: "a Pod result of
+;; 8 bytes was expected, the guest returned 3 bytes" } (resp. 12); nothing is read past the
+;; body; the instance stays usable.
+(module
+  (memory (export "memory") 2)
+  (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))
+  (global $bump (mut i32) (i32.const 0x10000))
+  ;; bump allocator on page 1, 8-byte aligned
+  (func $alloc (export "wabi_alloc") (param $size i32) (param $align i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
+    (global.set $bump (i32.add (local.get $p) (local.get $size)))
+    (local.get $p))
+  (func (export "wabi_free") (param i32 i32 i32))
+  (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100)) ;; 256 bytes at 256
+  ;; `ok` answers true (status 0, body_len 1, body c3): the call that must work afterwards
+  (data (i32.const 64) "\00\00\00\00\01\00\00\00\c3")
+  (func (export "ok") (param i32 i32) (result i64) (i64.const 0x0000004000000009))
+  (data (i32.const 512) "\00\00\00\00\03\00\00\00\01\02\03")
+  (data (i32.const 528) "\00\00\00\00\0c\00\00\00\01\02\03\04\05\06\07\08\09\0a\0b\0c")
+  (func (export "pod_short") (param i32 i32) (result i64) (i64.const 0x000002000000000b))
+  (func (export "pod_long") (param i32 i32) (result i64) (i64.const 0x0000021000000014))
+)
