@@ -59,7 +59,9 @@ const MAX_CONFIG_KEY: u32 = 4096;
 
 /// A panic record longer than the host reads: keep the start of its message.
 fn cut_panic_record(bytes: &[u8], claimed: u32) -> GuestPanic {
-    let Ok(header) = bytemuck::try_pod_read_unaligned::<wabi_spec::PanicHeader>(&bytes[..bytes.len().min(16)]) else {
+    let Ok(header) =
+        bytemuck::try_pod_read_unaligned::<wabi_spec::PanicHeader>(&bytes[..bytes.len().min(16)])
+    else {
         return panic_from_record(&[], 0);
     };
     let body = &bytes[16..];

@@ -147,7 +147,11 @@ impl GuestOutput {
 
     /// Forget the recent stderr (at the start of a call).
     pub(crate) fn clear_tail(&self) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).tail.clear();
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tail
+            .clear();
     }
 
     /// Take the recent stderr and return the message of its last `panic: ` line, if any.
