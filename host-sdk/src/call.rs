@@ -14,7 +14,8 @@ use std::task::{Context, Poll, Waker};
 
 use wabi_spec::layout::{unpack, Envelope, INPUT_ALIGN};
 use wasmtime::{
-    Instance, InstancePre, StoreContextMut, Trap, TypedFunc, WasmBacktrace, WasmParams, WasmResults,
+    Instance, InstancePre, Memory, StoreContextMut, Trap, TypedFunc, WasmBacktrace, WasmParams,
+    WasmResults,
 };
 
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
@@ -137,10 +138,25 @@ fn leave<T>(
     result
 }
 
-/// The ABI exports of the instance, or an error when a host function called back into a guest
+/// Where a live instance's memory and scratch buffer are: plain values, copied out per call
+/// (the `wabi_alloc` function is cloned only when an input needs a block).
+#[derive(Clone, Copy)]
+struct InputArea {
+    memory: Memory,
+    scratch_ptr: u32,
+    scratch_cap: u32,
+}
+
+/// The input area of the instance, or an error when a host function called back into a guest
 /// that has not finished initialising (from `_initialize` or its start function).
-fn initialised(store: &StoreContextMut<'_, HostState>) -> Result<AbiExports> {
-    store.data().abi.clone().ok_or_else(|| Error::Instantiate {
+fn initialised(store: &StoreContextMut<'_, HostState>) -> Result<InputArea> {
+    let abi: Option<&AbiExports> = store.data().abi.as_ref();
+    abi.map(|a| InputArea {
+        memory: a.memory,
+        scratch_ptr: a.scratch_ptr,
+        scratch_cap: a.scratch_cap,
+    })
+    .ok_or_else(|| Error::Instantiate {
         reason: "a host function called back into the guest before it finished initialising; \
                  host functions may call the guest only once it is instantiated"
             .into(),
@@ -179,7 +195,13 @@ fn place_input(
         data[range].copy_from_slice(bytes);
         return Ok(Placement::At(abi.scratch_ptr));
     }
-    Ok(Placement::Alloc(abi.alloc, len))
+    let alloc = store
+        .data()
+        .abi
+        .as_ref()
+        .map(|a| a.alloc.clone())
+        .expect("`initialised` found the ABI exports above");
+    Ok(Placement::Alloc(alloc, len))
 }
 
 /// Check the block the guest's allocator returned for the input and copy the input into it;

@@ -109,7 +109,7 @@ impl Plugin {
         self.require_mode(false, "Plugin::call", "Plugin::call_async")?;
         let func = self.lookup(function)?;
         self.encode(function, &args)?;
-        self.invoke(function, func, Input::Args, decode_result)
+        self.invoke(function, &func, Input::Args, decode_result)
     }
 
     /// [`Plugin::call`] on an async engine (cargo feature `async`). The guest yields to the
@@ -130,7 +130,7 @@ impl Plugin {
         self.require_mode(true, "Plugin::call_async", "Plugin::call")?;
         let func = self.lookup_async(function).await?;
         self.encode(function, &args)?;
-        self.invoke_async(function, func, Input::Args, decode_result)
+        self.invoke_async(function, &func, Input::Args, decode_result)
             .await
     }
 
@@ -138,7 +138,7 @@ impl Plugin {
     pub fn call_raw(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
         self.require_mode(false, "Plugin::call_raw", "Plugin::call_raw_async")?;
         let func = self.lookup(function)?;
-        self.invoke(function, func, Input::Bytes(input), |b| Ok(b.to_vec()))
+        self.invoke(function, &func, Input::Bytes(input), |b| Ok(b.to_vec()))
     }
 
     /// [`Plugin::call_raw`] on an async engine (cargo feature `async`).
@@ -146,7 +146,7 @@ impl Plugin {
     pub async fn call_raw_async(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
         self.require_mode(true, "Plugin::call_raw_async", "Plugin::call_raw")?;
         let func = self.lookup_async(function).await?;
-        self.invoke_async(function, func, Input::Bytes(input), |b| Ok(b.to_vec()))
+        self.invoke_async(function, &func, Input::Bytes(input), |b| Ok(b.to_vec()))
             .await
     }
 
@@ -160,7 +160,7 @@ impl Plugin {
     ) -> Result<T> {
         self.require_mode(false, "Plugin::call_raw_with", "Plugin::call_raw_async")?;
         let func = self.lookup(function)?;
-        self.invoke(function, func, Input::Bytes(input), |b| Ok(read(b)))
+        self.invoke(function, &func, Input::Bytes(input), |b| Ok(read(b)))
     }
 
     /// Call a Pod function: the bytes of `input` in, a `R` read from the guest's bytes out.
@@ -180,7 +180,7 @@ impl Plugin {
         let func = self.lookup(function)?;
         self.invoke(
             function,
-            func,
+            &func,
             Input::Bytes(bytemuck::bytes_of(input)),
             read_pod,
         )
@@ -196,7 +196,7 @@ impl Plugin {
         self.require_mode(true, "Plugin::call_pod_async", "Plugin::call_pod")?;
         let func = self.lookup_async(function).await?;
         let input = bytemuck::bytes_of(input);
-        self.invoke_async(function, func, Input::Bytes(input), read_pod)
+        self.invoke_async(function, &func, Input::Bytes(input), read_pod)
             .await
     }
 
@@ -382,7 +382,7 @@ impl Plugin {
     fn invoke<T>(
         &mut self,
         name: &str,
-        func: UserFunc,
+        func: &UserFunc,
         input: Input<'_>,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
@@ -391,7 +391,7 @@ impl Plugin {
             Input::Args => &self.args,
         };
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result = call_guest(live.store.as_context_mut(), &func, name, bytes, ok);
+        let result = call_guest(live.store.as_context_mut(), func, name, bytes, ok);
         self.after_call(result)
     }
 
@@ -400,7 +400,7 @@ impl Plugin {
     async fn invoke_async<T>(
         &mut self,
         name: &str,
-        func: UserFunc,
+        func: &UserFunc,
         input: Input<'_>,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
@@ -409,7 +409,7 @@ impl Plugin {
             Input::Args => &self.args,
         };
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result = call_guest_async(live.store.as_context_mut(), &func, name, bytes, ok).await;
+        let result = call_guest_async(live.store.as_context_mut(), func, name, bytes, ok).await;
         self.after_call(result)
     }
 
@@ -434,15 +434,11 @@ impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
     /// Call the function on `plugin` (which must be an instance of the same module).
     pub fn call(&mut self, plugin: &mut Plugin, args: A) -> Result<R> {
         plugin.require_mode(false, "TypedFunction::call", "TypedFunction::call_async")?;
-        let func = match self.cached(plugin) {
-            Some(f) => f,
-            None => {
-                let f = plugin.lookup(&self.name)?;
-                self.cached = Some((plugin.instance_id, f.clone()));
-                f
-            }
-        };
+        if !self.is_current(plugin) {
+            self.cached = Some((plugin.instance_id, plugin.lookup(&self.name)?));
+        }
         plugin.encode(&self.name, &args)?;
+        let (_, func) = self.cached.as_ref().expect("looked up above");
         plugin.invoke(&self.name, func, Input::Args, decode_result)
     }
 
@@ -453,28 +449,21 @@ impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
         A: Send,
     {
         plugin.require_mode(true, "TypedFunction::call_async", "TypedFunction::call")?;
-        let func = match self.cached(plugin) {
-            Some(f) => f,
-            None => {
-                let f = plugin.lookup_async(&self.name).await?;
-                self.cached = Some((plugin.instance_id, f.clone()));
-                f
-            }
-        };
+        if !self.is_current(plugin) {
+            self.cached = Some((plugin.instance_id, plugin.lookup_async(&self.name).await?));
+        }
         plugin.encode(&self.name, &args)?;
+        let (_, func) = self.cached.as_ref().expect("looked up above");
         plugin
             .invoke_async(&self.name, func, Input::Args, decode_result)
             .await
     }
 
-    /// The cached export, if it belongs to `plugin`'s live instance: another plugin, or a fresh
-    /// instance after a trap, needs a new lookup.
+    /// Whether the cached export belongs to `plugin`'s live instance: another plugin, or a
+    /// fresh instance after a trap, needs a new lookup.
     #[inline]
-    fn cached(&self, plugin: &Plugin) -> Option<UserFunc> {
-        match &self.cached {
-            Some((id, f)) if *id == plugin.instance_id && plugin.live.is_some() => Some(f.clone()),
-            _ => None,
-        }
+    fn is_current(&self, plugin: &Plugin) -> bool {
+        matches!(&self.cached, Some((id, _)) if *id == plugin.instance_id && plugin.live.is_some())
     }
 
     /// The function's name.
