@@ -24,7 +24,7 @@
 //! rustc parses a body-less free function (`fn f();`) and rejects it only after expansion, so
 //! the attribute receives it intact and replaces it with a complete function.
 
-use crate::signature::{result_args, Errors, MAX_ARGS};
+use crate::signature::{check_concrete, result_args, Errors, MAX_ARGS};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -32,10 +32,7 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{
-    Attribute, Block, FnArg, GenericParam, Item, LitStr, Pat, ReturnType, Signature, Token,
-    Visibility,
-};
+use syn::{Attribute, Block, FnArg, Item, LitStr, Pat, ReturnType, Signature, Token, Visibility};
 
 /// The parsed arguments of `#[import(...)]`.
 struct Options {
@@ -241,27 +238,7 @@ fn expand(decl: &Declaration, options: &Options) -> syn::Result<TokenStream> {
              `wabi.host_call` itself; remove the `extern` qualifier",
         );
     }
-    for param in &sig.generics.params {
-        match param {
-            GenericParam::Lifetime(_) => {}
-            GenericParam::Type(t) => errors.at(
-                t,
-                "`#[import]` functions cannot have type parameters: a host function has one \
-                 concrete signature; use concrete types",
-            ),
-            GenericParam::Const(c) => errors.at(
-                c,
-                "`#[import]` functions cannot have const parameters: a host function has one \
-                 concrete signature; use concrete values",
-            ),
-        }
-    }
-    if let Some(v) = &sig.variadic {
-        errors.at(
-            v,
-            "`#[import]` functions cannot be variadic; take a `Vec` or a slice instead",
-        );
-    }
+    check_concrete(&mut errors, sig, "import", "a host function");
 
     // The signature as emitted: `_` arguments get a name so that the body can pass them on.
     let mut out_sig = sig.clone();

@@ -84,6 +84,39 @@ impl Errors {
     }
 }
 
+/// The checks `#[export]` and `#[import]` share: no type or const parameters and no variadics,
+/// because the function has one concrete signature. `attr` is the attribute's name and `what`
+/// the thing that has that signature (`"a wasm export"`, `"a host function"`).
+pub fn check_concrete(errors: &mut Errors, sig: &syn::Signature, attr: &str, what: &str) {
+    for param in &sig.generics.params {
+        match param {
+            GenericParam::Lifetime(_) => {}
+            GenericParam::Type(t) => errors.at(
+                t,
+                format_args!(
+                    "`#[{attr}]` functions cannot have type parameters: {what} has one concrete \
+                     signature; use concrete types"
+                ),
+            ),
+            GenericParam::Const(c) => errors.at(
+                c,
+                format_args!(
+                    "`#[{attr}]` functions cannot have const parameters: {what} has one concrete \
+                     signature; use concrete values"
+                ),
+            ),
+        }
+    }
+    if let Some(v) = &sig.variadic {
+        errors.at(
+            v,
+            format_args!(
+                "`#[{attr}]` functions cannot be variadic; take a `Vec` or a slice instead"
+            ),
+        );
+    }
+}
+
 /// Validate `func` under `options` and build the export model.
 pub fn analyze<'a>(func: &'a ItemFn, options: &Options) -> syn::Result<Export<'a>> {
     let mut errors = Errors::default();
@@ -110,27 +143,7 @@ pub fn analyze<'a>(func: &'a ItemFn, options: &Options) -> syn::Result<Export<'a
              point itself; remove the `extern` qualifier",
         );
     }
-    for param in &sig.generics.params {
-        match param {
-            GenericParam::Lifetime(_) => {}
-            GenericParam::Type(t) => errors.at(
-                t,
-                "`#[export]` functions cannot have type parameters: a wasm export has one \
-                 concrete signature; use concrete types",
-            ),
-            GenericParam::Const(c) => errors.at(
-                c,
-                "`#[export]` functions cannot have const parameters: a wasm export has one \
-                 concrete signature; use concrete values",
-            ),
-        }
-    }
-    if let Some(v) = &sig.variadic {
-        errors.at(
-            v,
-            "`#[export]` functions cannot be variadic; take a `Vec` or a slice instead",
-        );
-    }
+    check_concrete(&mut errors, sig, "export", "a wasm export");
 
     let mut args = Vec::new();
     for (index, input) in sig.inputs.iter().enumerate() {
