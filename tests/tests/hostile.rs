@@ -335,59 +335,41 @@ fn every_hostile_guest_has_a_test_and_a_header() {
 // The result location (ABI.md 6.2 step 4)
 // ------------------------------------------------------------------------------------------
 
+/// Call `f`, whose result location lies outside the guest's 2-page memory: a `BadResult`
+/// naming `claim` ("N bytes at 0x..."), nothing allocated in proportion to the claim, and the
+/// same instance answers the next call.
+fn assert_result_out_of_bounds(p: &mut Plugin, f: &str, claim: &str) {
+    let (err, largest) = largest_allocation(|| call_err::<Value>(p, f, ()));
+    assert_bad_result(
+        &err,
+        f,
+        &format!(
+            "the result location is invalid: guest memory access out of bounds: {claim} exceed \
+             the memory size 131072"
+        ),
+    );
+    assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
+    next_call_works(p, &err, Next::SameInstance);
+}
+
 #[test]
 fn result_ptr_beyond_memory() {
     let mut p = plugin(guest!("result_ptr_beyond_memory"));
-    let err = call_err::<bool>(&mut p, "bad", ());
-    assert_bad_result(
-        &err,
-        "bad",
-        "the result location is invalid: guest memory access out of bounds: 16 bytes at \
-         0x100000 exceed the memory size 131072",
-    );
-    next_call_works(&mut p, &err, Next::SameInstance);
+    assert_result_out_of_bounds(&mut p, "bad", "16 bytes at 0x100000");
 }
 
 #[test]
 fn result_ptr_len_wraps_u32() {
     let mut p = plugin(guest!("result_ptr_len_wraps_u32"));
-    for (f, claim) in [
-        ("wrap_ptr", "16 bytes at 0xfffffff8"),
-        ("wrap_len", "16777224 bytes at 0xff000000"),
-    ] {
-        let (err, largest) = largest_allocation(|| call_err::<bool>(&mut p, f, ()));
-        assert_bad_result(
-            &err,
-            f,
-            &format!(
-                "the result location is invalid: guest memory access out of bounds: {claim} \
-                 exceed the memory size 131072"
-            ),
-        );
-        assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    assert_result_out_of_bounds(&mut p, "wrap_ptr", "16 bytes at 0xfffffff8");
+    assert_result_out_of_bounds(&mut p, "wrap_len", "16777224 bytes at 0xff000000");
 }
 
 #[test]
 fn result_len_beyond_memory() {
     let mut p = plugin(guest!("result_len_beyond_memory"));
-    for (f, claim) in [
-        ("huge", "16777215 bytes at 0x40"),
-        ("whole", "131073 bytes at 0x0"),
-    ] {
-        let (err, largest) = largest_allocation(|| call_err::<Value>(&mut p, f, ()));
-        assert_bad_result(
-            &err,
-            f,
-            &format!(
-                "the result location is invalid: guest memory access out of bounds: {claim} \
-                 exceed the memory size 131072"
-            ),
-        );
-        assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    assert_result_out_of_bounds(&mut p, "huge", "16777215 bytes at 0x40");
+    assert_result_out_of_bounds(&mut p, "whole", "131073 bytes at 0x0");
 }
 
 #[test]
