@@ -267,3 +267,21 @@ fn engines_modules_and_pools_are_send_sync_and_plugins_are_send() {
     send::<wabi_host::Plugin>();
     send::<wabi_host::PooledPlugin>();
 }
+
+#[test]
+fn a_depth_limit_of_zero_is_refused_up_front() {
+    let limits = Limits {
+        max_depth: 0,
+        ..Limits::default()
+    };
+    let err = Module::builder(&Engine::default())
+        .limits(limits)
+        .build(wat(RETURN_TRUE))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, Error::Config { what, .. } if what == "Limits::max_depth"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("at least 1"), "{err}");
+}
