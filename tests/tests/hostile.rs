@@ -17,14 +17,20 @@
 //! Allocations are watched by a global allocator that records the largest single request per
 //! thread, so "no allocation in proportion to a claimed length" is checked, not hoped for.
 //!
-//! The last section holds guests that use the limits and host functions: each reproduced a host
-//! bug found while writing this suite. More limit guests wait in `tests/hostile/pending/` (see
-//! its README); the limits themselves are tested in `host-sdk/tests/limits.rs`.
+//! The guests named `limit_*` need what a test sets up: limits (small memory, table, fuel and
+//! output budgets, and short deadlines, whose timing is checked only loosely since the machine
+//! may be busy), host functions and configuration (ABI 1.1). Each must get that limit's own
+//! error. Two of them reproduced host bugs found while writing this suite; the tests marked
+//! `#[ignore = "host bug: ..."]` hold what a guest's header asks of the host and the host does
+//! not do yet (run them with `--ignored`). The limits themselves are tested with smaller guests
+//! in `host-sdk/tests/limits.rs` and `host-sdk/tests/host_functions.rs`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -32,7 +38,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 use wabi_host::{
     AbiVersion, Direction, Engine, Error, GuestError, GuestPanic, HostContext, HostError, Limits,
-    LogLevel, LogRecord, Module, Plugin, ABI_VERSION,
+    LogLevel, LogRecord, Module, ModuleBuilder, Plugin, ABI_VERSION,
 };
 
 // ------------------------------------------------------------------------------------------
@@ -87,6 +93,40 @@ fn plugin_with_logs(guest: Guest) -> (Plugin, Logs) {
 
 fn plugin(guest: Guest) -> Plugin {
     plugin_with_logs(guest).0
+}
+
+/// An engine that counts fuel, for [`Limits::fuel`].
+fn fuel_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::builder().fuel(true).build().unwrap())
+}
+
+/// A marked instance of a guest loaded with `options` (limits, host functions, configuration).
+fn plugin_with(guest: Guest, options: impl FnOnce(ModuleBuilder) -> ModuleBuilder) -> Plugin {
+    plugin_on(engine(), guest, options)
+}
+
+/// [`plugin_with`] on another engine.
+fn plugin_on(
+    engine: &Engine,
+    (name, wat): Guest,
+    options: impl FnOnce(ModuleBuilder) -> ModuleBuilder,
+) -> Plugin {
+    let module = options(Module::builder(engine).name(name))
+        .build(wat)
+        .unwrap_or_else(|e| panic!("{name} must load: {e}"));
+    let mut p = module
+        .instantiate()
+        .unwrap_or_else(|e| panic!("{name} must instantiate: {e}"));
+    mark(&mut p);
+    p
+}
+
+/// Limits that differ from the default in what `set` changes.
+fn limits(set: impl FnOnce(&mut Limits)) -> Limits {
+    let mut limits = Limits::default();
+    set(&mut limits);
+    limits
 }
 
 /// Where the marker lives: an address every 2-page guest leaves alone.
@@ -153,6 +193,35 @@ fn call_err<R: DeserializeOwned + Debug>(
     match p.call::<_, R>(function, args) {
         Err(e) => e,
         Ok(v) => panic!("`{function}` must fail, it answered {v:?}"),
+    }
+}
+
+/// Call `function`, which must fail, on another thread, so that a host that never stops it
+/// fails the test instead of hanging it: the plugin back, the error, and how long the call
+/// took. `deadline` is the limit expected to stop it: the test gives up after 10 times that.
+fn call_err_in_time(
+    mut p: Plugin,
+    function: &'static str,
+    args: impl serde::Serialize + Send + 'static,
+    deadline: Duration,
+) -> (Plugin, Error, Duration) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let started = Instant::now();
+        let err = call_err::<bool>(&mut p, function, args);
+        tx.send((err, started.elapsed())).unwrap();
+        p
+    });
+    match rx.recv_timeout(10 * deadline) {
+        Ok((err, elapsed)) => (worker.join().unwrap(), err, elapsed),
+        // The worker panicked (the call succeeded, or the host panicked): show why.
+        Err(RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(_) => unreachable!("the worker sends before it returns"),
+        },
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("`{function}` is still running after 10 x its deadline of {deadline:?}")
+        }
     }
 }
 
@@ -312,10 +381,12 @@ fn every_hostile_guest_has_a_test_and_a_header() {
     let mut count = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() {
-            continue; // pending/: guests waiting for a test (see its README)
-        }
-        assert_eq!(path.extension().unwrap(), "wat", "{}", path.display());
+        assert_eq!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wat"),
+            "{}: only guests belong in tests/hostile/, each with its test",
+            path.display()
+        );
         let stem = path.file_stem().unwrap().to_str().unwrap();
         assert!(
             this.contains(&format!("guest!(\"{stem}\")")),
@@ -1396,22 +1467,404 @@ fn limit_alloc_host_call_resets_deadline() {
         .unwrap();
     let mut p = module.instantiate().unwrap();
     mark(&mut p);
-    // Run the call on another thread so that the bug fails the test instead of hanging it.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        let started = Instant::now();
-        let err = call_err::<bool>(&mut p, "ok", big());
-        tx.send((started.elapsed(), err)).unwrap();
-        p
-    });
-    let (elapsed, err) = rx
-        .recv_timeout(10 * limit)
-        .expect("the deadline stops the call");
+    // On another thread, so that the bug fails the test instead of hanging it.
+    let (mut p, err, elapsed) = call_err_in_time(p, "ok", big(), limit);
     assert!(elapsed < 2 * limit, "{elapsed:?}");
     assert!(
         matches!(&err, Error::Timeout { function, .. } if function == "ok"),
         "{err:?}"
     );
-    let mut p = worker.join().unwrap();
     next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+// ------------------------------------------------------------------------------------------
+// Limits (`Limits`; ABI.md section 10)
+// ------------------------------------------------------------------------------------------
+
+#[track_caller]
+fn assert_timeout(err: &Error, function: &str, deadline: Duration, elapsed: Duration) {
+    match err {
+        Error::Timeout { function: f, limit } => {
+            assert_eq!((f.as_str(), *limit), (function, deadline))
+        }
+        other => panic!("`{function}`: want Timeout, got {other:?}"),
+    }
+    // Loose on purpose: the machine may be busy. The deadline never fires early.
+    assert!(
+        elapsed >= deadline && elapsed < 10 * deadline,
+        "`{function}` stopped after {elapsed:?}, its deadline is {deadline:?}"
+    );
+}
+
+#[track_caller]
+fn assert_fuel_exhausted(err: &Error, function: &str, fuel: u64) {
+    match err {
+        Error::FuelExhausted { function: f, limit } => {
+            assert_eq!((f.as_str(), *limit), (function, fuel))
+        }
+        other => panic!("`{function}`: want FuelExhausted, got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn assert_memory_limit(err: &Error, function: &str, requested: u64, limit: u64) {
+    match err {
+        Error::MemoryLimit {
+            function: f,
+            requested: r,
+            limit: l,
+        } => assert_eq!((f.as_str(), *r, *l), (function, requested, limit)),
+        other => panic!("`{function}`: want MemoryLimit, got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn assert_output_too_large(err: &Error, function: &str, len: u64, limit: u64) {
+    match err {
+        Error::OutputTooLarge {
+            function: f,
+            len: n,
+            limit: l,
+        } => assert_eq!((f.as_str(), *n, *l), (function, len, limit)),
+        other => panic!("`{function}`: want OutputTooLarge, got {other:?}"),
+    }
+}
+
+const DEADLINE: Duration = Duration::from_millis(200);
+
+#[test]
+fn limit_infinite_loop() {
+    let guest = guest!("limit_infinite_loop");
+    let mut p = plugin_with(guest, |b| b.limits(limits(|l| l.timeout = Some(DEADLINE))));
+    for _ in 0..2 {
+        let (back, err, elapsed) = call_err_in_time(p, "spin", (), DEADLINE);
+        p = back;
+        assert_timeout(&err, "spin", DEADLINE, elapsed);
+        next_call_works(&mut p, &err, Next::FreshInstance);
+    }
+    // A fuel budget instead (the default deadline of 10 s stays as a backstop).
+    let fuel = 1_000_000;
+    let mut p = plugin_on(fuel_engine(), guest, |b| {
+        b.limits(limits(|l| l.fuel = Some(fuel)))
+    });
+    for _ in 0..2 {
+        let err = call_err::<bool>(&mut p, "spin", ());
+        assert_fuel_exhausted(&err, "spin", fuel);
+        next_call_works(&mut p, &err, Next::FreshInstance);
+    }
+}
+
+#[test]
+fn limit_fuel_burner() {
+    let guest = guest!("limit_fuel_burner");
+    let fuel = 10_000_000;
+    let mut p = plugin_on(fuel_engine(), guest, |b| {
+        b.limits(limits(|l| l.fuel = Some(fuel)))
+    });
+    // (Under the default deadline of 10 s: the fuel must end the call first.)
+    let err = call_err::<bool>(&mut p, "burn", ());
+    assert_fuel_exhausted(&err, "burn", fuel);
+    next_call_works(&mut p, &err, Next::FreshInstance);
+    // A deadline instead.
+    let p = plugin_with(guest, |b| b.limits(limits(|l| l.timeout = Some(DEADLINE))));
+    let (mut p, err, elapsed) = call_err_in_time(p, "burn", (), DEADLINE);
+    assert_timeout(&err, "burn", DEADLINE, elapsed);
+    next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+#[test]
+fn limit_memory_grow_bomb() {
+    let limit = 4 << 20;
+    let mut p = plugin_with(guest!("limit_memory_grow_bomb"), |b| {
+        b.limits(limits(|l| l.max_memory = limit))
+    });
+    for _ in 0..2 {
+        let (err, largest) = largest_allocation(|| call_err::<u32>(&mut p, "bomb", ()));
+        // One page at a time: every page up to the limit was granted, the next one refused.
+        assert_memory_limit(&err, "bomb", limit as u64 + 65536, limit as u64);
+        assert!(largest < ALLOCATION_CEILING, "allocated {largest}");
+        next_call_works(&mut p, &err, Next::FreshInstance);
+        assert_eq!(p.memory_size().unwrap(), 2 * 65536);
+    }
+}
+
+#[test]
+fn limit_table_grow_bomb() {
+    // Room for one step of 1,000,000 elements, not two.
+    let limit = 1_500_000;
+    let mut p = plugin_with(guest!("limit_table_grow_bomb"), |b| {
+        b.limits(limits(|l| l.max_table_elements = limit))
+    });
+    for _ in 0..2 {
+        let (err, largest) = largest_allocation(|| call_err::<bool>(&mut p, "bomb", ()));
+        match &err {
+            Error::TableLimit {
+                function,
+                requested,
+                limit: l,
+            } => assert_eq!(
+                (function.as_str(), *requested, *l),
+                ("bomb", 2_000_001, limit as u64)
+            ),
+            other => panic!("want TableLimit, got {other:?}"),
+        }
+        assert!(
+            largest <= limit * 8,
+            "one host allocation of {largest} bytes for a table of at most {limit} elements"
+        );
+        next_call_works(&mut p, &err, Next::FreshInstance);
+    }
+}
+
+#[test]
+fn limit_output_too_large() {
+    let guest = guest!("limit_output_too_large");
+    let limit = 1 << 20;
+    let mut p = plugin_with(guest, |b| b.limits(limits(|l| l.max_output = limit)));
+    for _ in 0..2 {
+        for (f, len) in [
+            ("flood", 67_108_877),
+            ("claims_2gib", 2_147_483_647),
+            ("claims_4gib", 4_294_967_295),
+        ] {
+            let (err, largest) = largest_allocation(|| call_err::<Vec<u8>>(&mut p, f, ()));
+            assert_output_too_large(&err, f, len, limit as u64);
+            assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
+            next_call_works(&mut p, &err, Next::SameInstance);
+        }
+    }
+    // Without an output limit the claims are out of bounds, and `flood` is a valid 64 MiB body.
+    let mut p = plugin_with(guest, |b| b.limits(limits(|l| l.max_output = usize::MAX)));
+    assert_result_out_of_bounds(&mut p, "claims_2gib", "2147483647 bytes at 0x40");
+    assert_result_out_of_bounds(&mut p, "claims_4gib", "4294967295 bytes at 0x0");
+    let body = p.call_raw_with("flood", b"", |body| (body.len(), body[..5].to_vec()));
+    assert_eq!(body.unwrap(), (67_108_869, vec![0xc6, 4, 0, 0, 0]));
+}
+
+#[test]
+fn limit_result_at_top_of_4gib() {
+    let guest = guest!("limit_result_at_top_of_4gib");
+    let mut p = plugin_with(guest, |b| b.limits(limits(|l| l.max_memory = 4 << 30)));
+    for _ in 0..2 {
+        assert!(p.call::<_, bool>("top_of_4gib", ()).unwrap());
+        assert_eq!(p.memory_size().unwrap(), 1 << 32);
+        assert!(same_instance(&mut p));
+    }
+    // The default limit.
+    let mut p = plugin(guest);
+    let err = call_err::<bool>(&mut p, "top_of_4gib", ());
+    assert_memory_limit(
+        &err,
+        "top_of_4gib",
+        1 << 32,
+        Limits::default().max_memory as u64,
+    );
+    next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+// ------------------------------------------------------------------------------------------
+// Host functions and configuration (ABI.md 4.1, 4.2)
+// ------------------------------------------------------------------------------------------
+
+/// Register `noop`, a host function of no arguments that returns `()`, counting its calls.
+fn noop(calls: &Arc<AtomicU32>) -> impl FnOnce(ModuleBuilder) -> ModuleBuilder {
+    let calls = calls.clone();
+    move |b| {
+        b.host_fn(
+            "noop",
+            move |_: &mut HostContext<'_, '_>, (): ()| -> Result<(), HostError> {
+                calls.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            },
+        )
+    }
+}
+
+#[test]
+fn limit_config_bad_pointers() {
+    let mut p = plugin_with(guest!("limit_config_bad_pointers"), |b| {
+        b.config("key", "value")
+    });
+    for (f, claim) in [
+        ("key_oob", "3 bytes at 0x100000"),
+        ("key_wraps", "2 bytes at 0xffffffff"),
+        // The 5 bytes of "value", not the buffer the guest claims: nothing is written.
+        ("buf_oob", "5 bytes at 0x1fffe"),
+        ("buf_cap_lies", "5 bytes at 0x1fffe"),
+    ] {
+        let err = call_err::<bool>(&mut p, f, ());
+        assert_trap(
+            &err,
+            f,
+            &format!("guest memory access out of bounds: {claim} exceed the memory size 131072"),
+        );
+        next_call_works(&mut p, &err, Next::FreshInstance);
+    }
+}
+
+#[test]
+fn limit_host_call_bad_pointers() {
+    let guest = guest!("limit_host_call_bad_pointers");
+    let calls = Arc::new(AtomicU32::new(0));
+    // No output limit, so that the 1 GiB argument list is checked against memory.
+    let mut p = plugin_with(guest, |b| {
+        noop(&calls)(b).limits(limits(|l| l.max_output = usize::MAX))
+    });
+    for (f, claim) in [
+        ("name_oob", "4 bytes at 0x100000"),
+        ("name_wraps", "2 bytes at 0xffffffff"),
+        ("args_1gib", "1073741824 bytes at 0x0"),
+    ] {
+        let (err, largest) = largest_allocation(|| call_err::<u8>(&mut p, f, ()));
+        assert_trap(
+            &err,
+            f,
+            &format!("guest memory access out of bounds: {claim} exceed the memory size 131072"),
+        );
+        assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
+        next_call_works(&mut p, &err, Next::FreshInstance);
+    }
+    let err = call_err::<u8>(&mut p, "name_not_utf8", ());
+    assert_trap(
+        &err,
+        "name_not_utf8",
+        "wabi.host_call: the function name is not UTF-8",
+    );
+    next_call_works(&mut p, &err, Next::FreshInstance);
+    // An Error envelope (status 1), which the guest receives as a value.
+    assert_eq!(p.call::<_, u8>("no_such_function", ()).unwrap(), 1);
+    let heap = p.memory().unwrap().bytes(0x10000, 0x100).unwrap().to_vec();
+    let message = b"no host function named `nope` is registered";
+    assert!(
+        heap.windows(message.len()).any(|w| w == message),
+        "the envelope the guest got: {heap:x?}"
+    );
+    assert!(same_instance(&mut p));
+    assert_eq!(calls.load(Ordering::Relaxed), 0, "noop never ran");
+    // `noop` runs, but the guest cannot take its 9-byte answer (c0 in an Ok envelope).
+    let err = call_err::<u8>(&mut p, "alloc_fails", ());
+    assert_alloc(
+        &err,
+        "host function noop",
+        9,
+        "wabi_alloc returned 0: the guest is out of memory",
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
+    next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+/// The traps of the two tests above do not say which import was called with the bad pointers:
+/// their message is wasmtime's backtrace and the bare out-of-bounds range ("... <wasm function
+/// 6>: guest memory access out of bounds: 3 bytes at 0x100000 exceed the memory size 131072"),
+/// while the guests' headers (and `wabi.log`, "wabi.log was called with an invalid message: ...")
+/// name the import.
+#[test]
+#[ignore = "host bug: traps on invalid wabi.config and wabi.host_call pointers do not name the import"]
+fn limit_bad_pointers_name_the_import() {
+    let mut p = plugin_with(guest!("limit_config_bad_pointers"), |b| {
+        b.config("key", "value")
+    });
+    for f in ["key_oob", "key_wraps", "buf_oob", "buf_cap_lies"] {
+        let err = call_err::<bool>(&mut p, f, ());
+        assert_trap(&err, f, "wabi.config");
+    }
+    let calls = Arc::new(AtomicU32::new(0));
+    let mut p = plugin_with(guest!("limit_host_call_bad_pointers"), |b| {
+        noop(&calls)(b).limits(limits(|l| l.max_output = usize::MAX))
+    });
+    for f in ["name_oob", "name_wraps", "args_1gib"] {
+        let err = call_err::<u8>(&mut p, f, ());
+        assert_trap(&err, f, "wabi.host_call");
+    }
+}
+
+/// Under the default output limit (64 MiB) the 1 GiB argument list of `args_1gib` is refused by
+/// the output limit before its bounds are checked, with `Error::OutputTooLarge` naming the host
+/// function. The guest trapped in the middle of a call, so ABI.md section 5 wants the instance
+/// discarded; but `OutputTooLarge` is "not a fault of the instance" in
+/// `Error::discarded_instance` (it is meant for results), so the host keeps the instance.
+#[test]
+#[ignore = "host bug: an instance that trapped on host-call arguments over the output limit is kept"]
+fn limit_host_call_bad_pointers_args_over_the_output_limit() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let mut p = plugin_with(guest!("limit_host_call_bad_pointers"), noop(&calls));
+    let (err, largest) = largest_allocation(|| call_err::<u8>(&mut p, "args_1gib", ()));
+    assert_output_too_large(&err, "noop", 1 << 30, Limits::default().max_output as u64);
+    assert!(largest < ALLOCATION_CEILING, "allocated {largest}");
+    assert_eq!(calls.load(Ordering::Relaxed), 0, "noop never ran");
+    next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+#[test]
+fn limit_host_call_deep_wasm() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let mut p = plugin_with(guest!("limit_host_call_deep_wasm"), noop(&calls));
+    for _ in 0..2 {
+        calls.store(0, Ordering::Relaxed);
+        let err = call_err::<bool>(&mut p, "recurse", ());
+        assert_trap(&err, "recurse", "call stack exhausted");
+        let Error::Trap { backtrace, .. } = &err else {
+            unreachable!()
+        };
+        assert!(backtrace.as_deref().unwrap_or("").contains("down"));
+        let calls = calls.load(Ordering::Relaxed);
+        assert!(
+            calls > 1000,
+            "the host function ran at every level: {calls}"
+        );
+        next_call_works(&mut p, &err, Next::FreshInstance);
+    }
+}
+
+#[test]
+fn limit_host_call_flood() {
+    let guest = guest!("limit_host_call_flood");
+    let calls = Arc::new(AtomicU32::new(0));
+    let p = plugin_with(guest, |b| {
+        noop(&calls)(b).limits(limits(|l| l.timeout = Some(DEADLINE)))
+    });
+    let (mut p, err, elapsed) = call_err_in_time(p, "flood", (), DEADLINE);
+    assert_timeout(&err, "flood", DEADLINE, elapsed);
+    assert!(calls.load(Ordering::Relaxed) > 0);
+    next_call_works(&mut p, &err, Next::FreshInstance);
+    // Under a memory limit (and the default deadline of 10 s) the guest's heap fills first: the
+    // memory.grow in its `wabi_alloc`, called by the host for a result, traps.
+    let limit = 1 << 20;
+    let mut p = plugin_with(guest, |b| {
+        noop(&calls)(b).limits(limits(|l| l.max_memory = limit))
+    });
+    let err = call_err::<bool>(&mut p, "flood", ());
+    assert_memory_limit(&err, "flood", limit as u64 + 65536, limit as u64);
+    next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+#[test]
+fn limit_host_call_reentry_bomb() {
+    let guest = guest!("limit_host_call_reentry_bomb");
+    for depth in [1, 4, Limits::default().max_depth] {
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        let mut p = plugin_with(guest, |b| {
+            b.limits(limits(|l| l.max_depth = depth)).host_fn(
+                "reenter",
+                move |ctx: &mut HostContext<'_, '_>, (): ()| -> Result<bool, HostError> {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    Ok(ctx.call::<_, bool>("recurse", ())?)
+                },
+            )
+        });
+        for _ in 0..2 {
+            calls.store(0, Ordering::Relaxed);
+            let err = call_err::<bool>(&mut p, "recurse", ());
+            match &err {
+                Error::DepthLimit { function, limit } => {
+                    assert_eq!((function.as_str(), *limit), ("recurse", depth))
+                }
+                other => panic!("max_depth {depth}: want DepthLimit, got {other:?}"),
+            }
+            // `recurse` ran `depth` times, each calling `reenter`; the last nested call was refused.
+            assert_eq!(calls.load(Ordering::Relaxed), depth);
+            next_call_works(&mut p, &err, Next::FreshInstance);
+        }
+    }
 }

@@ -1,19 +1,32 @@
 ;; HOSTILE (needs the host functions and deadline of issue 4; ABI 1.1 `wabi.host_call`): an
 ;; endless loop of host-function calls ("noop", registered by the test), each of which makes the
-;; host allocate a result envelope through `wabi_alloc` (which the guest never frees).
+;; host allocate a result envelope through `wabi_alloc` (which the guest never frees; its heap
+;; grows memory a page at a time, so only a limit ends the loop).
 ;; The host must answer, with a deadline D: Error::Timeout { limit: D } within 2 x D (time spent
-;; in host functions counts); with a memory limit the guest's heap may fill first: then the
-;; `wabi_alloc` failure is a trap (ABI.md 4.1) reported as Error::Trap. The next call works.
+;; in host functions counts); with a memory limit L the guest's heap may fill first: then the
+;; memory.grow in `wabi_alloc` traps (ABI.md 4.1: `wabi_alloc` failing is a fault, which ends
+;; the call with its own error), reported as Error::MemoryLimit { requested: L + 65536,
+;; limit: L }. The next call works on a fresh instance.
 (module
   (import "wabi" "host_call" (func $host_call (param i32 i32 i32 i32) (result i64)))
   (memory (export "memory") 2)
   (func (export "wabi_abi_version") (result i32) (i32.const 0x10001))
   (global $bump (mut i32) (i32.const 0x10000))
-  ;; bump allocator on page 1, 8-byte aligned
+  ;; bump allocator from page 1, 8-byte aligned, that grows memory when a block would pass its
+  ;; end (and answers 0 if memory.grow fails)
   (func $alloc (export "wabi_alloc") (param $size i32) (param $align i32) (result i32)
     (local $p i32)
+    (local $end i32)
     (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
-    (global.set $bump (i32.add (local.get $p) (local.get $size)))
+    (local.set $end (i32.add (local.get $p) (local.get $size)))
+    (if (i32.gt_u (local.get $end) (i32.shl (memory.size) (i32.const 16)))
+      (then
+        (if (i32.eq (memory.grow (i32.sub (i32.shr_u (i32.add (local.get $end) (i32.const 0xffff))
+                                                     (i32.const 16))
+                                          (memory.size)))
+                    (i32.const -1))
+          (then (return (i32.const 0))))))
+    (global.set $bump (local.get $end))
     (local.get $p))
   (func (export "wabi_free") (param i32 i32 i32))
   (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100)) ;; 256 bytes at 256
