@@ -216,6 +216,7 @@ fn accept_block(
     let len = bytes.len() as u32;
     let refuse = |reason: String| Error::Alloc {
         function: String::new(),
+        host_function: None,
         size: len as u64,
         reason,
     };
@@ -349,6 +350,7 @@ fn read_envelope<T>(
     if len as usize > max_output {
         return Err(Error::OutputTooLarge {
             function: String::new(),
+            host_function: None,
             len: len as u64,
             limit: max_output as u64,
         });

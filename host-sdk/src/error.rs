@@ -255,11 +255,20 @@ pub enum Error {
     },
     /// The guest returned, or passed to a host function, more bytes than
     /// [`crate::Limits::max_output`].
-    #[error("`{function}` produced {len} bytes, more than the limit of {limit}")]
+    ///
+    /// A result envelope over the limit is refused before it is read: the call returns and the
+    /// instance stays usable. Arguments over the limit (`host_function` is `Some`) are refused
+    /// inside `wabi.host_call`, which makes the guest trap mid-call: the instance is discarded
+    /// (see [`Error::discarded_instance`]).
+    #[error("{}", output_too_large(.function, .host_function.as_deref(), *.len, *.limit))]
     OutputTooLarge {
-        /// The function (or host function).
+        /// The function called: the guest function whose result was too large, or that passed
+        /// the arguments.
         function: String,
-        /// Bytes produced.
+        /// `Some(name)` when the bytes were the arguments the guest passed to host function
+        /// `name`; `None` for the result of `function`.
+        host_function: Option<String>,
+        /// Bytes returned, or passed to the host function.
         len: u64,
         /// The limit.
         limit: u64,
@@ -281,11 +290,16 @@ pub enum Error {
         /// Why, and what to do.
         reason: String,
     },
-    /// The guest's allocator could not provide an input buffer.
-    #[error("the guest could not allocate {size} bytes for the input of `{function}` ({reason})")]
+    /// The guest's allocator could not provide a block for the input of a call, or for the
+    /// result of a host function it called. The instance is discarded.
+    #[error("{}", alloc_failed(.function, .host_function.as_deref(), *.size, .reason))]
     Alloc {
-        /// The function.
+        /// The function called: the guest function whose input it was, or that called the host
+        /// function.
         function: String,
+        /// `Some(name)` when the block was for the result of host function `name`; `None` for
+        /// the input of `function`.
+        host_function: Option<String>,
         /// Bytes asked for.
         size: u64,
         /// What was wrong with the answer.
@@ -319,7 +333,8 @@ impl Error {
     }
 
     /// Whether the plugin instance was discarded by this error (a trap, a panic, or a limit that
-    /// stops the guest mid-call); the next call runs on a fresh instance.
+    /// stops the guest mid-call, including host-call arguments over the output limit); the next
+    /// call runs on a fresh instance.
     pub fn discarded_instance(&self) -> bool {
         matches!(
             self,
@@ -331,8 +346,40 @@ impl Error {
                 | Error::FuelExhausted { .. }
                 | Error::DepthLimit { .. }
                 | Error::Alloc { .. }
+                | Error::OutputTooLarge {
+                    host_function: Some(_),
+                    ..
+                }
         )
     }
+}
+
+/// The message of [`Error::OutputTooLarge`].
+fn output_too_large(function: &str, host_function: Option<&str>, len: u64, limit: u64) -> String {
+    match host_function {
+        None => format!("`{function}` produced {len} bytes, more than the limit of {limit}"),
+        Some(h) => {
+            let guest = if function.is_empty() {
+                "the guest".to_string()
+            } else {
+                format!("`{function}`")
+            };
+            format!(
+                "{guest} passed {len} bytes of arguments to host function `{h}`, more than the \
+                 limit of {limit}"
+            )
+        }
+    }
+}
+
+/// The message of [`Error::Alloc`].
+fn alloc_failed(function: &str, host_function: Option<&str>, size: u64, reason: &str) -> String {
+    let purpose = match host_function {
+        None => format!("the input of `{function}`"),
+        Some(h) if function.is_empty() => format!("the result of host function `{h}`"),
+        Some(h) => format!("the result of host function `{h}`, called by `{function}`"),
+    };
+    format!("the guest could not allocate {size} bytes for {purpose} ({reason})")
 }
 
 /// Result alias for this crate.

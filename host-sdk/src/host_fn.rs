@@ -389,19 +389,26 @@ fn read_request(
             "wabi.host_call: a function name of {name_len} bytes is longer than {MAX_NAME}"
         );
     }
-    let name = read_caller(caller, name_ptr, name_len, MAX_NAME)?;
+    let name = read_caller(caller, name_ptr, name_len, MAX_NAME)
+        .map_err(|e| e.context("wabi.host_call: cannot read the function name"))?;
     let name = String::from_utf8(name)
         .map_err(|_| wasmtime::Error::msg("wabi.host_call: the function name is not UTF-8"))?;
     let max = caller.data().limits.max_output;
     if args_len as usize > max {
+        // The guest traps here, mid-call: an error that discards the instance.
         caller.data_mut().record_fault(Error::OutputTooLarge {
-            function: name.clone(),
+            function: String::new(),
+            host_function: Some(name),
             len: args_len as u64,
             limit: max as u64,
         });
         wasmtime::bail!("wabi.host_call: arguments over the output limit");
     }
-    let input = read_caller(caller, args_ptr, args_len, args_len)?;
+    let input = read_caller(caller, args_ptr, args_len, args_len).map_err(|e| {
+        e.context(format!(
+            "wabi.host_call: cannot read the arguments of host function `{name}`"
+        ))
+    })?;
     Ok((name, input))
 }
 
@@ -489,7 +496,8 @@ fn place_result(
     };
     if let Some(reason) = fault {
         caller.data_mut().record_fault(Error::Alloc {
-            function: format!("host function {name}"),
+            function: String::new(),
+            host_function: Some(name.to_string()),
             size: len as u64,
             reason,
         });

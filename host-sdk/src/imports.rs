@@ -140,7 +140,8 @@ pub(crate) fn add_to_linker(
                     "wabi.config: a key of {key_len} bytes is longer than {MAX_CONFIG_KEY}"
                 );
             }
-            let key = read_caller(&mut caller, key_ptr, key_len, MAX_CONFIG_KEY)?;
+            let key = read_caller(&mut caller, key_ptr, key_len, MAX_CONFIG_KEY)
+                .map_err(|e| e.context("wabi.config: cannot read the key"))?;
             let key = std::str::from_utf8(&key)
                 .map_err(|_| wasmtime::Error::msg("wabi.config: the key is not UTF-8"))?;
             let config = caller.data().config.clone();
@@ -149,10 +150,13 @@ pub(crate) fn add_to_linker(
             };
             if value.len() <= buf_cap as usize {
                 let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
-                    wasmtime::bail!("the guest has no exported memory");
+                    wasmtime::bail!("wabi.config: the guest has no exported memory");
                 };
                 let data = memory.data_mut(&mut caller);
-                let range = checked_range(buf_ptr, value.len() as u64, data.len())?;
+                let range =
+                    checked_range(buf_ptr, value.len() as u64, data.len()).map_err(|e| {
+                        wasmtime::Error::new(e).context("wabi.config: cannot write the value")
+                    })?;
                 data[range].copy_from_slice(value.as_bytes());
             }
             Ok(i32::try_from(value.len())?)

@@ -35,7 +35,9 @@ pub struct Limits {
     /// the instance is discarded). `None`: no limit.
     pub fuel: Option<u64>,
     /// Largest result envelope, and largest argument list a guest may pass to a host function,
-    /// in bytes ([`Error::OutputTooLarge`]; the instance stays usable).
+    /// in bytes ([`Error::OutputTooLarge`]). A result over the limit is refused before it is
+    /// read and the instance stays usable; arguments over the limit make the guest trap inside
+    /// `wabi.host_call`, so the instance is discarded.
     pub max_output: usize,
     /// Deepest host -> guest -> host nesting: 1 means host functions may not call back into the
     /// guest ([`Error::DepthLimit`]; the instance is discarded).

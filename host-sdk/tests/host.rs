@@ -284,6 +284,7 @@ fn allocator_failures_are_typed_errors() {
         match p.call::<_, bool>("yes", big.as_str()) {
             Err(Error::Alloc {
                 function,
+                host_function: None,
                 size,
                 reason,
             }) => {

@@ -252,14 +252,25 @@ fn host_call_arguments_over_the_output_limit_are_refused() {
         .host_fn("sink", |_ctx, s: String| Ok(s.len()));
     let mut p = build(builder, &relay("sink", 3000)).instantiate().unwrap();
     assert_eq!(p.call::<_, usize>("relay_sink", "short").unwrap(), 5);
-    match p.call::<_, usize>("relay_sink", "x".repeat(100)) {
-        Err(Error::OutputTooLarge {
+    // The guest traps mid-call, so the instance is discarded; the next call gets a fresh one.
+    let err = p
+        .call::<_, usize>("relay_sink", "x".repeat(100))
+        .unwrap_err();
+    assert!(err.discarded_instance());
+    match err {
+        Error::OutputTooLarge {
             function,
+            host_function,
             len,
             limit,
-        }) => assert_eq!((function.as_str(), len, limit), ("sink", 102, 64)),
+        } => assert_eq!(
+            (function.as_str(), host_function.as_deref(), len, limit),
+            ("relay_sink", Some("sink"), 102, 64)
+        ),
         other => panic!("want OutputTooLarge, got {other:?}"),
     }
+    assert!(!p.is_live());
+    assert_eq!(p.call::<_, usize>("relay_sink", "again").unwrap(), 5);
 }
 
 #[test]

@@ -158,6 +158,7 @@ fn an_oversized_output_is_refused_and_the_instance_stays_usable() {
     match err {
         Error::OutputTooLarge {
             function,
+            host_function: None,
             len,
             limit,
         } => assert_eq!((function.as_str(), len, limit), ("big", 4096, 1024)),

@@ -8,12 +8,13 @@
 ;; invalid pointers are faults) naming wabi.host_call and the out-of-bounds range, nothing
 ;; allocated for the claimed lengths (`args_1gib` only if the output limit, which also bounds
 ;; host-call arguments, is at least 1 GiB: under a smaller one it is Error::OutputTooLarge
-;; { function: "noop", len: 1073741824, limit }, a fault like the others: the guest trapped);
+;; { function: "args_1gib", host_function: Some("noop"), len: 1073741824, limit }, a fault like
+;; the others: the guest trapped);
 ;; `no_such_function` -> the guest receives an Error envelope ("no host function named ...") and
 ;; `probe` style code answers normally; `name_not_utf8` -> either that Error envelope or a trap,
-;; as issue 4 documents; `alloc_fails` -> Error::Alloc { size: 9 } (ABI.md 4.1: `wabi_alloc`
-;; failing is a fault, which ends the call with its own error). The next call works, on a fresh
-;; instance after each fault.
+;; as issue 4 documents; `alloc_fails` -> Error::Alloc { function: "alloc_fails", host_function:
+;; Some("noop"), size: 9 } (ABI.md 4.1: `wabi_alloc` failing is a fault, which ends the call with
+;; its own error). The next call works, on a fresh instance after each fault.
 ;; Each export answers the status word of the envelope it got back as a u8 body, when it gets one.
 (module
   (import "wabi" "host_call" (func $host_call (param i32 i32 i32 i32) (result i64)))

@@ -20,10 +20,10 @@
 //! The guests named `limit_*` need what a test sets up: limits (small memory, table, fuel and
 //! output budgets, and short deadlines, whose timing is checked only loosely since the machine
 //! may be busy), host functions and configuration (ABI 1.1). Each must get that limit's own
-//! error. Two of them reproduced host bugs found while writing this suite; the tests marked
-//! `#[ignore = "host bug: ..."]` hold what a guest's header asks of the host and the host does
-//! not do yet (run them with `--ignored`). The limits themselves are tested with smaller guests
-//! in `host-sdk/tests/limits.rs` and `host-sdk/tests/host_functions.rs`.
+//! error. Two of them reproduced host bugs found while writing this suite, since fixed and
+//! pinned by `limit_bad_pointers_name_the_import` and
+//! `limit_host_call_bad_pointers_args_over_the_output_limit`. The limits themselves are tested
+//! with smaller guests in `host-sdk/tests/limits.rs` and `host-sdk/tests/host_functions.rs`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -269,11 +269,13 @@ fn assert_trap(err: &Error, function: &str, fragment: &str) {
     }
 }
 
+/// An allocator that refused the input of `function`.
 #[track_caller]
 fn assert_alloc(err: &Error, function: &str, size: u64, want: &str) {
     match err {
         Error::Alloc {
             function: f,
+            host_function: None,
             size: s,
             reason,
         } => {
@@ -1518,14 +1520,26 @@ fn assert_memory_limit(err: &Error, function: &str, requested: u64, limit: u64) 
     }
 }
 
+/// `function` returned (`host_function` is `None`), or passed to host function
+/// `host_function`, `len` bytes over the output limit.
 #[track_caller]
-fn assert_output_too_large(err: &Error, function: &str, len: u64, limit: u64) {
+fn assert_output_too_large(
+    err: &Error,
+    function: &str,
+    host_function: Option<&str>,
+    len: u64,
+    limit: u64,
+) {
     match err {
         Error::OutputTooLarge {
             function: f,
+            host_function: h,
             len: n,
             limit: l,
-        } => assert_eq!((f.as_str(), *n, *l), (function, len, limit)),
+        } => assert_eq!(
+            (f.as_str(), h.as_deref(), *n, *l),
+            (function, host_function, len, limit)
+        ),
         other => panic!("`{function}`: want OutputTooLarge, got {other:?}"),
     }
 }
@@ -1628,7 +1642,7 @@ fn limit_output_too_large() {
             ("claims_4gib", 4_294_967_295),
         ] {
             let (err, largest) = largest_allocation(|| call_err::<Vec<u8>>(&mut p, f, ()));
-            assert_output_too_large(&err, f, len, limit as u64);
+            assert_output_too_large(&err, f, None, len, limit as u64);
             assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
             next_call_works(&mut p, &err, Next::SameInstance);
         }
@@ -1743,53 +1757,94 @@ fn limit_host_call_bad_pointers() {
     assert_eq!(calls.load(Ordering::Relaxed), 0, "noop never ran");
     // `noop` runs, but the guest cannot take its 9-byte answer (c0 in an Ok envelope).
     let err = call_err::<u8>(&mut p, "alloc_fails", ());
-    assert_alloc(
-        &err,
-        "host function noop",
-        9,
-        "wabi_alloc returned 0: the guest is out of memory",
+    match &err {
+        Error::Alloc {
+            function,
+            host_function,
+            size,
+            reason,
+        } => {
+            assert_eq!(
+                (function.as_str(), host_function.as_deref(), *size),
+                ("alloc_fails", Some("noop"), 9)
+            );
+            assert_eq!(reason, "wabi_alloc returned 0: the guest is out of memory");
+        }
+        other => panic!("want Alloc, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "the guest could not allocate 9 bytes for the result of host function `noop`, called by \
+         `alloc_fails` (wabi_alloc returned 0: the guest is out of memory)"
     );
     assert_eq!(calls.load(Ordering::Relaxed), 1);
     next_call_works(&mut p, &err, Next::FreshInstance);
 }
 
-/// The traps of the two tests above do not say which import was called with the bad pointers:
-/// their message is wasmtime's backtrace and the bare out-of-bounds range ("... <wasm function
-/// 6>: guest memory access out of bounds: 3 bytes at 0x100000 exceed the memory size 131072"),
-/// while the guests' headers (and `wabi.log`, "wabi.log was called with an invalid message: ...")
-/// name the import.
+/// The traps of the two tests above name the import called with the bad pointers, and what it
+/// could not read or write, before the out-of-bounds range (like `wabi.log`, "wabi.log was
+/// called with an invalid message: ..."). They once did not: the message was wasmtime's
+/// backtrace and the bare range ("... <wasm function 6>: guest memory access out of bounds: 3
+/// bytes at 0x100000 exceed the memory size 131072").
 #[test]
-#[ignore = "host bug: traps on invalid wabi.config and wabi.host_call pointers do not name the import"]
 fn limit_bad_pointers_name_the_import() {
     let mut p = plugin_with(guest!("limit_config_bad_pointers"), |b| {
         b.config("key", "value")
     });
-    for f in ["key_oob", "key_wraps", "buf_oob", "buf_cap_lies"] {
+    for (f, what) in [
+        ("key_oob", "cannot read the key"),
+        ("key_wraps", "cannot read the key"),
+        ("buf_oob", "cannot write the value"),
+        ("buf_cap_lies", "cannot write the value"),
+    ] {
         let err = call_err::<bool>(&mut p, f, ());
-        assert_trap(&err, f, "wabi.config");
+        assert_trap(
+            &err,
+            f,
+            &format!("wabi.config: {what}: guest memory access out of bounds: "),
+        );
     }
     let calls = Arc::new(AtomicU32::new(0));
     let mut p = plugin_with(guest!("limit_host_call_bad_pointers"), |b| {
         noop(&calls)(b).limits(limits(|l| l.max_output = usize::MAX))
     });
-    for f in ["name_oob", "name_wraps", "args_1gib"] {
+    for (f, what) in [
+        ("name_oob", "cannot read the function name"),
+        ("name_wraps", "cannot read the function name"),
+        (
+            "args_1gib",
+            "cannot read the arguments of host function `noop`",
+        ),
+    ] {
         let err = call_err::<u8>(&mut p, f, ());
-        assert_trap(&err, f, "wabi.host_call");
+        assert_trap(
+            &err,
+            f,
+            &format!("wabi.host_call: {what}: guest memory access out of bounds: "),
+        );
     }
 }
 
 /// Under the default output limit (64 MiB) the 1 GiB argument list of `args_1gib` is refused by
-/// the output limit before its bounds are checked, with `Error::OutputTooLarge` naming the host
-/// function. The guest trapped in the middle of a call, so ABI.md section 5 wants the instance
-/// discarded; but `OutputTooLarge` is "not a fault of the instance" in
-/// `Error::discarded_instance` (it is meant for results), so the host keeps the instance.
+/// the output limit before its bounds are checked, with `Error::OutputTooLarge` naming the guest
+/// function and the host function. The guest trapped in the middle of a call, so ABI.md section
+/// 5 wants the instance discarded, and `Error::discarded_instance` says so (for host-call
+/// arguments; a result over the limit does not trap and keeps the instance). The host once kept
+/// the instance, as for a result.
 #[test]
-#[ignore = "host bug: an instance that trapped on host-call arguments over the output limit is kept"]
 fn limit_host_call_bad_pointers_args_over_the_output_limit() {
     let calls = Arc::new(AtomicU32::new(0));
     let mut p = plugin_with(guest!("limit_host_call_bad_pointers"), noop(&calls));
     let (err, largest) = largest_allocation(|| call_err::<u8>(&mut p, "args_1gib", ()));
-    assert_output_too_large(&err, "noop", 1 << 30, Limits::default().max_output as u64);
+    let limit = Limits::default().max_output as u64;
+    assert_output_too_large(&err, "args_1gib", Some("noop"), 1 << 30, limit);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`args_1gib` passed 1073741824 bytes of arguments to host function `noop`, more than \
+             the limit of {limit}"
+        )
+    );
     assert!(largest < ALLOCATION_CEILING, "allocated {largest}");
     assert_eq!(calls.load(Ordering::Relaxed), 0, "noop never ran");
     next_call_works(&mut p, &err, Next::FreshInstance);
