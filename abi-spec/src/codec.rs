@@ -63,11 +63,14 @@ pub fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeErr
     T::deserialize(&mut de)
 }
 
+/// MessagePack `nil`: the result of a function returning nothing (`()`).
+pub const NIL: u8 = 0xc0;
+
 /// Check the input of a function taking no arguments: empty, `nil` (`0xc0`) or an empty array
 /// (`0x90`) are accepted.
 pub fn decode_no_args(bytes: &[u8]) -> Result<(), DecodeError> {
     match bytes {
-        [] | [0xc0] | [0x90] => Ok(()),
+        [] | [NIL] | [0x90] => Ok(()),
         _ => Err(<DecodeError as serde::de::Error>::custom(format_args!(
             "the function takes no arguments, but {} bytes of arguments were sent",
             bytes.len()
@@ -83,6 +86,20 @@ pub fn decode_no_args(bytes: &[u8]) -> Result<(), DecodeError> {
 pub fn encode_args<A: Serialize + ?Sized>(out: &mut Vec<u8>, args: &A) -> Result<(), EncodeError> {
     let mut inner = serializer(out);
     args.serialize(ArgList(&mut inner))
+}
+
+/// [`encode_args`] into a fixed buffer, such as guest memory: returns the number of bytes
+/// written, or an error when they do not fit (or the arguments fail to encode; encode into a
+/// `Vec` with [`encode_args`] to tell the two apart).
+pub fn encode_args_into<A: Serialize + ?Sized>(
+    out: &mut [u8],
+    args: &A,
+) -> Result<usize, EncodeError> {
+    let capacity = out.len();
+    let mut rest = out;
+    let mut inner = serializer(&mut rest);
+    args.serialize(ArgList(&mut inner))?;
+    Ok(capacity - rest.len())
 }
 
 /// Serializer that applies the argument-list rule to the top-level value and delegates
@@ -262,6 +279,23 @@ mod tests {
         let mut out = Vec::new();
         encode_args(&mut out, a).unwrap();
         out
+    }
+
+    #[test]
+    fn encode_args_into_matches_encode_args_or_refuses() {
+        let value = ("Ada", 36u8, vec![1u8, 2, 3]);
+        let expected = args(&value);
+        let mut big = [0u8; 64];
+        let n = encode_args_into(&mut big, &value).unwrap();
+        assert_eq!(&big[..n], &expected[..]);
+        let mut exact = vec![0u8; expected.len()];
+        assert_eq!(
+            encode_args_into(&mut exact, &value).unwrap(),
+            expected.len()
+        );
+        let mut short = vec![0u8; expected.len() - 1];
+        assert!(encode_args_into(&mut short, &value).is_err());
+        assert_eq!(encode_args_into(&mut [], &()).unwrap(), 0);
     }
 
     #[test]

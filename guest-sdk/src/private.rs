@@ -166,7 +166,7 @@ pub fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, function: &str, val
 /// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`.
 #[inline]
 pub fn write_unit(out: &mut Vec<u8>) {
-    EnvelopeWriter::ok(out, &[0xc0]);
+    EnvelopeWriter::ok(out, &[codec::NIL]);
 }
 
 /// Write an [`Status::Ok`] envelope whose body is `bytes` as they are (`#[export(raw)]`).

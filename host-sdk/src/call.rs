@@ -18,6 +18,9 @@ use wasmtime::{
     WasmResults,
 };
 
+use serde::Serialize;
+use wabi_spec::codec;
+
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
 use crate::limits::arm_deadline;
 use crate::memory::checked_range;
@@ -32,21 +35,21 @@ pub(crate) fn call_guest<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
     name: &str,
-    input: &[u8],
+    mut input: impl CallInput,
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
-    let ptr = match place_input(&mut store, input, outer) {
-        Ok(Placement::At(ptr)) => Ok(ptr),
+    let placed = match place_input(&mut store, &mut input, outer) {
+        Ok(Placement::At(ptr, len)) => Ok((ptr, len)),
         Ok(Placement::Alloc(alloc, len)) => {
             let block = alloc.call(&mut store, (len, INPUT_ALIGN));
-            accept_block(&mut store, input, block)
+            accept_block(&mut store, &input, block)
         }
         Err(e) => Err(e),
     };
-    let result = match ptr {
-        Ok(ptr) => {
-            let outcome = func.call(&mut store, (ptr, input.len() as u32));
+    let result = match placed {
+        Ok(at) => {
+            let outcome = func.call(&mut store, at);
             returned(&mut store, outcome, ok)
         }
         Err(e) => Err(e),
@@ -60,21 +63,21 @@ pub(crate) async fn call_guest_async<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
     name: &str,
-    input: &[u8],
+    mut input: impl CallInput,
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
-    let ptr = match place_input(&mut store, input, outer) {
-        Ok(Placement::At(ptr)) => Ok(ptr),
+    let placed = match place_input(&mut store, &mut input, outer) {
+        Ok(Placement::At(ptr, len)) => Ok((ptr, len)),
         Ok(Placement::Alloc(alloc, len)) => {
             let block = alloc.call_async(&mut store, (len, INPUT_ALIGN)).await;
-            accept_block(&mut store, input, block)
+            accept_block(&mut store, &input, block)
         }
         Err(e) => Err(e),
     };
-    let result = match ptr {
-        Ok(ptr) => {
-            let outcome = func.call_async(&mut store, (ptr, input.len() as u32)).await;
+    let result = match placed {
+        Ok(at) => {
+            let outcome = func.call_async(&mut store, at).await;
             returned(&mut store, outcome, ok)
         }
         Err(e) => Err(e),
@@ -163,12 +166,76 @@ fn initialised(store: &StoreContextMut<'_, HostState>) -> Result<InputArea> {
     })
 }
 
+/// The input of a call: bytes as they are ([`&[u8]`](slice)), or an argument list that is
+/// encoded straight into guest memory ([`EncodeArgs`]).
+pub(crate) trait CallInput {
+    /// Write the input into `dst` (the scratch buffer) if it fits: `Some(len)`, or `None` when
+    /// it does not (then [`CallInput::prepare`] is called).
+    fn write_into(&mut self, dst: &mut [u8]) -> Option<usize>;
+    /// Make the whole input available as [`CallInput::prepared`], for a block of the guest's
+    /// allocator.
+    fn prepare(&mut self) -> Result<()>;
+    /// The input, once [`CallInput::prepare`]d.
+    fn prepared(&self) -> &[u8];
+}
+
+impl CallInput for &[u8] {
+    #[inline]
+    fn write_into(&mut self, dst: &mut [u8]) -> Option<usize> {
+        let dst = dst.get_mut(..self.len())?;
+        dst.copy_from_slice(self);
+        Some(self.len())
+    }
+
+    #[inline]
+    fn prepare(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    #[inline]
+    fn prepared(&self) -> &[u8] {
+        self
+    }
+}
+
+/// An argument list to MessagePack-encode (ABI.md 8.3) straight into the guest's scratch buffer,
+/// with no intermediate buffer and no copy. One that does not fit (or a nested call, which may
+/// not use the scratch buffer) is encoded into `spill` and copied into a block of the guest's
+/// allocator.
+pub(crate) struct EncodeArgs<'a, A: ?Sized> {
+    pub(crate) args: &'a A,
+    pub(crate) spill: &'a mut Vec<u8>,
+}
+
+impl<A: Serialize + ?Sized> CallInput for EncodeArgs<'_, A> {
+    #[inline]
+    fn write_into(&mut self, dst: &mut [u8]) -> Option<usize> {
+        // An error here is "does not fit" or a real encoding error; `prepare` tells them apart.
+        codec::encode_args_into(dst, self.args).ok()
+    }
+
+    fn prepare(&mut self) -> Result<()> {
+        self.spill.clear();
+        codec::encode_args(self.spill, self.args).map_err(|e| Error::Encode {
+            function: String::new(),
+            direction: Direction::Arguments,
+            message: e.to_string(),
+        })
+    }
+
+    #[inline]
+    fn prepared(&self) -> &[u8] {
+        self.spill
+    }
+}
+
 /// Where the input of a call goes.
 enum Placement {
-    /// At this address, already written (the scratch buffer; 0 for no input).
-    At(u32),
-    /// In a block the guest's allocator must provide: call it with `(len, INPUT_ALIGN)` and
-    /// hand its answer to [`accept_block`].
+    /// At this address with this length, already written (the scratch buffer; `(0, 0)` for no
+    /// input).
+    At(u32, u32),
+    /// In a block of this length that the guest's allocator must provide: call it with
+    /// `(len, INPUT_ALIGN)` and hand its answer to [`accept_block`].
     Alloc(TypedFunc<(u32, u32), u32>, u32),
 }
 
@@ -177,24 +244,29 @@ enum Placement {
 #[inline]
 fn place_input(
     store: &mut StoreContextMut<'_, HostState>,
-    bytes: &[u8],
+    input: &mut impl CallInput,
     scratch_allowed: bool,
 ) -> Result<Placement> {
-    if bytes.is_empty() {
-        return Ok(Placement::At(0));
-    }
     let abi = initialised(store)?;
+    if scratch_allowed {
+        let data = abi.memory.data_mut(&mut *store);
+        let range = checked_range(abi.scratch_ptr, abi.scratch_cap as u64, data.len())?;
+        if let Some(len) = input.write_into(&mut data[range]) {
+            // `len` <= `scratch_cap`, a u32.
+            let ptr = if len == 0 { 0 } else { abi.scratch_ptr };
+            return Ok(Placement::At(ptr, len as u32));
+        }
+    }
+    input.prepare()?;
+    let bytes = input.prepared();
+    if bytes.is_empty() {
+        return Ok(Placement::At(0, 0));
+    }
     let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
         function: String::new(),
         direction: Direction::Arguments,
         message: format!("{} bytes do not fit a 32-bit guest", bytes.len()),
     })?;
-    if scratch_allowed && len <= abi.scratch_cap {
-        let data = abi.memory.data_mut(&mut *store);
-        let range = checked_range(abi.scratch_ptr, len as u64, data.len())?;
-        data[range].copy_from_slice(bytes);
-        return Ok(Placement::At(abi.scratch_ptr));
-    }
     let alloc = store
         .data()
         .abi
@@ -205,14 +277,16 @@ fn place_input(
 }
 
 /// Check the block the guest's allocator returned for the input and copy the input into it;
-/// returns its address.
+/// returns its address and length.
 fn accept_block(
     store: &mut StoreContextMut<'_, HostState>,
-    bytes: &[u8],
+    input: &impl CallInput,
     block: wasmtime::Result<u32>,
-) -> Result<u32> {
+) -> Result<(u32, u32)> {
     let ptr = block.map_err(|e| trap_error(store, e))?;
     let abi = initialised(store)?;
+    // The bytes `place_input` measured.
+    let bytes = input.prepared();
     let len = bytes.len() as u32;
     let refuse = |reason: String| Error::Alloc {
         function: String::new(),
@@ -243,7 +317,7 @@ fn accept_block(
     let range = checked_range(ptr, len as u64, data.len())
         .map_err(|e| refuse(format!("wabi_alloc returned a block outside memory: {e}")))?;
     data[range].copy_from_slice(bytes);
-    Ok(ptr)
+    Ok((ptr, len))
 }
 
 /// What the user function's call came to: its envelope interpreted, or its trap explained.

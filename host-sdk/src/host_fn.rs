@@ -133,7 +133,7 @@ impl HostContext<'_, '_> {
             self.caller.as_context_mut(),
             &func,
             function,
-            &input,
+            input.as_slice(),
             decode_result,
         )
     }
@@ -153,7 +153,7 @@ impl HostContext<'_, '_> {
             self.caller.as_context_mut(),
             &func,
             function,
-            &input,
+            input.as_slice(),
             decode_result,
         )
         .await

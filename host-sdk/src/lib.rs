@@ -68,6 +68,7 @@
 #![deny(missing_docs)]
 
 mod call;
+mod clock;
 mod engine;
 mod error;
 mod host_fn;

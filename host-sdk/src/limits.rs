@@ -1,9 +1,10 @@
 //! Per-plugin limits and their enforcement.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wasmtime::{ResourceLimiter, StoreContextMut};
 
+use crate::clock;
 use crate::error::Error;
 use crate::state::HostState;
 
@@ -59,12 +60,12 @@ impl Default for Limits {
     }
 }
 
-/// Start the deadline of an outermost call (or of an initialisation): the wall-clock instant
-/// checked at every epoch tick by the callback of [`install_deadline_check`].
+/// Start the deadline of an outermost call (or of an initialisation): the time, on the coarse
+/// [`clock`], checked at every epoch tick by the callback of [`install_deadline_check`].
 #[inline]
 pub(crate) fn arm_deadline(store: &mut StoreContextMut<'_, HostState>) {
     let state = store.data_mut();
-    state.deadline = state.limits.timeout.map(|t| Instant::now() + t);
+    state.deadline = state.deadline_span.map(clock::deadline_after);
     if state.deadline.is_some() || state.is_async {
         store.set_epoch_deadline(1);
     } else {
@@ -73,7 +74,7 @@ pub(crate) fn arm_deadline(store: &mut StoreContextMut<'_, HostState>) {
     }
 }
 
-/// Check the wall clock at every epoch tick ([`crate::EPOCH_TICK`]) and end the call with a trap that
+/// Check the clock at every epoch tick ([`crate::EPOCH_TICK`]) and end the call with a trap that
 /// becomes [`Error::Timeout`] once the deadline has passed. Comparing with the clock, rather
 /// than counting ticks, keeps the deadline accurate when the ticker thread is starved of CPU.
 /// Async engines also yield to the executor at every tick.
@@ -82,7 +83,7 @@ pub(crate) fn install_deadline_check(store: &mut wasmtime::Store<HostState>) {
     #[cfg(feature = "async")]
     if store.data().is_async {
         store.epoch_deadline_callback(|store| {
-            if store.data().deadline.is_some_and(|d| Instant::now() >= d) {
+            if store.data().deadline.is_some_and(clock::passed) {
                 return Ok(UpdateDeadline::Interrupt);
             }
             // tokio's `yield_now` lets the timer and I/O drivers run before the guest resumes
@@ -95,7 +96,7 @@ pub(crate) fn install_deadline_check(store: &mut wasmtime::Store<HostState>) {
         return;
     }
     store.epoch_deadline_callback(|store| {
-        if store.data().deadline.is_some_and(|d| Instant::now() >= d) {
+        if store.data().deadline.is_some_and(clock::passed) {
             return Ok(UpdateDeadline::Interrupt);
         }
         Ok(UpdateDeadline::Continue(1))

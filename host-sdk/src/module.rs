@@ -495,6 +495,7 @@ impl Module {
             plugin: inner.name.clone(),
             log: inner.log.clone(),
             limits: inner.limits,
+            deadline_span: inner.limits.timeout.map(crate::clock::span),
             fuel_enabled: inner.engine.fuel,
             is_async: inner.engine.is_async,
             host_fns: inner.host_fns.clone(),

@@ -15,7 +15,7 @@ use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_INITIALIZE, EXPO
 use wabi_spec::{codec, AbiVersion, ABI_VERSION};
 use wasmtime::{AsContextMut, Instance, Store};
 
-use crate::call::{call_guest, now, trap_error, Blocking, Exec, UserFunc};
+use crate::call::{call_guest, now, trap_error, Blocking, EncodeArgs, Exec, UserFunc};
 #[cfg(feature = "async")]
 use crate::call::{call_guest_async, Yielding};
 use crate::error::{Direction, Error, Result};
@@ -50,14 +50,6 @@ pub struct Plugin {
     instance_id: u64,
     /// Reused buffer for encoding arguments.
     args: Vec<u8>,
-}
-
-/// Where the input of a call comes from.
-enum Input<'a> {
-    /// The argument list in `Plugin::args`, encoded by [`Plugin::encode`].
-    Args,
-    /// Raw bytes, as they are.
-    Bytes(&'a [u8]),
 }
 
 impl Plugin {
@@ -108,8 +100,7 @@ impl Plugin {
     {
         self.require_mode(false, "Plugin::call", "Plugin::call_async")?;
         let func = self.lookup(function)?;
-        self.encode(function, &args)?;
-        self.invoke(function, &func, Input::Args, decode_result)
+        self.invoke_args(function, &func, &args, decode_result)
     }
 
     /// [`Plugin::call`] on an async engine (cargo feature `async`). The guest yields to the
@@ -129,8 +120,7 @@ impl Plugin {
     {
         self.require_mode(true, "Plugin::call_async", "Plugin::call")?;
         let func = self.lookup_async(function).await?;
-        self.encode(function, &args)?;
-        self.invoke_async(function, &func, Input::Args, decode_result)
+        self.invoke_args_async(function, &func, &args, decode_result)
             .await
     }
 
@@ -138,7 +128,7 @@ impl Plugin {
     pub fn call_raw(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
         self.require_mode(false, "Plugin::call_raw", "Plugin::call_raw_async")?;
         let func = self.lookup(function)?;
-        self.invoke(function, &func, Input::Bytes(input), |b| Ok(b.to_vec()))
+        self.invoke(function, &func, input, |b| Ok(b.to_vec()))
     }
 
     /// [`Plugin::call_raw`] on an async engine (cargo feature `async`).
@@ -146,7 +136,7 @@ impl Plugin {
     pub async fn call_raw_async(&mut self, function: &str, input: &[u8]) -> Result<Vec<u8>> {
         self.require_mode(true, "Plugin::call_raw_async", "Plugin::call_raw")?;
         let func = self.lookup_async(function).await?;
-        self.invoke_async(function, &func, Input::Bytes(input), |b| Ok(b.to_vec()))
+        self.invoke_async(function, &func, input, |b| Ok(b.to_vec()))
             .await
     }
 
@@ -160,7 +150,7 @@ impl Plugin {
     ) -> Result<T> {
         self.require_mode(false, "Plugin::call_raw_with", "Plugin::call_raw_async")?;
         let func = self.lookup(function)?;
-        self.invoke(function, &func, Input::Bytes(input), |b| Ok(read(b)))
+        self.invoke(function, &func, input, |b| Ok(read(b)))
     }
 
     /// Call a Pod function: the bytes of `input` in, a `R` read from the guest's bytes out.
@@ -178,12 +168,7 @@ impl Plugin {
     ) -> Result<R> {
         self.require_mode(false, "Plugin::call_pod", "Plugin::call_pod_async")?;
         let func = self.lookup(function)?;
-        self.invoke(
-            function,
-            &func,
-            Input::Bytes(bytemuck::bytes_of(input)),
-            read_pod,
-        )
+        self.invoke(function, &func, bytemuck::bytes_of(input), read_pod)
     }
 
     /// [`Plugin::call_pod`] on an async engine (cargo feature `async`).
@@ -196,8 +181,7 @@ impl Plugin {
         self.require_mode(true, "Plugin::call_pod_async", "Plugin::call_pod")?;
         let func = self.lookup_async(function).await?;
         let input = bytemuck::bytes_of(input);
-        self.invoke_async(function, &func, Input::Bytes(input), read_pod)
-            .await
+        self.invoke_async(function, &func, input, read_pod).await
     }
 
     /// A typed handle to `function` that skips the name lookup on every call.
@@ -367,31 +351,35 @@ impl Plugin {
         Ok(f)
     }
 
-    /// MessagePack-encode an argument list into the reused buffer (for [`Input::Args`]).
-    #[inline]
-    fn encode<A: Serialize + ?Sized>(&mut self, name: &str, args: &A) -> Result<()> {
-        self.args.clear();
-        codec::encode_args(&mut self.args, args).map_err(|e| Error::Encode {
-            function: name.to_string(),
-            direction: Direction::Arguments,
-            message: e.to_string(),
-        })
-    }
-
-    /// One call: place the input, call, parse the envelope, hand the success body to `ok`.
+    /// One call with raw input bytes: place them, call, parse the envelope, hand the success
+    /// body to `ok`.
     fn invoke<T>(
         &mut self,
         name: &str,
         func: &UserFunc,
-        input: Input<'_>,
+        input: &[u8],
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
-        let bytes: &[u8] = match input {
-            Input::Bytes(b) => b,
-            Input::Args => &self.args,
-        };
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result = call_guest(live.store.as_context_mut(), func, name, bytes, ok);
+        let result = call_guest(live.store.as_context_mut(), func, name, input, ok);
+        self.after_call(result)
+    }
+
+    /// One call with an argument list, MessagePack-encoded straight into guest memory (see
+    /// [`EncodeArgs`]).
+    fn invoke_args<A: Serialize + ?Sized, T>(
+        &mut self,
+        name: &str,
+        func: &UserFunc,
+        args: &A,
+        ok: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        let live = self.live.as_mut().expect("lookup made the instance live");
+        let input = EncodeArgs {
+            args,
+            spill: &mut self.args,
+        };
+        let result = call_guest(live.store.as_context_mut(), func, name, input, ok);
         self.after_call(result)
     }
 
@@ -401,15 +389,29 @@ impl Plugin {
         &mut self,
         name: &str,
         func: &UserFunc,
-        input: Input<'_>,
+        input: &[u8],
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
-        let bytes: &[u8] = match input {
-            Input::Bytes(b) => b,
-            Input::Args => &self.args,
-        };
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result = call_guest_async(live.store.as_context_mut(), func, name, bytes, ok).await;
+        let result = call_guest_async(live.store.as_context_mut(), func, name, input, ok).await;
+        self.after_call(result)
+    }
+
+    /// [`Plugin::invoke_args`] with async wasm calls.
+    #[cfg(feature = "async")]
+    async fn invoke_args_async<A: Serialize + ?Sized, T>(
+        &mut self,
+        name: &str,
+        func: &UserFunc,
+        args: &A,
+        ok: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        let live = self.live.as_mut().expect("lookup made the instance live");
+        let input = EncodeArgs {
+            args,
+            spill: &mut self.args,
+        };
+        let result = call_guest_async(live.store.as_context_mut(), func, name, input, ok).await;
         self.after_call(result)
     }
 
@@ -437,9 +439,8 @@ impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
         if !self.is_current(plugin) {
             self.cached = Some((plugin.instance_id, plugin.lookup(&self.name)?));
         }
-        plugin.encode(&self.name, &args)?;
         let (_, func) = self.cached.as_ref().expect("looked up above");
-        plugin.invoke(&self.name, func, Input::Args, decode_result)
+        plugin.invoke_args(&self.name, func, &args, decode_result)
     }
 
     /// [`TypedFunction::call`] on an async engine (cargo feature `async`).
@@ -452,10 +453,9 @@ impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
         if !self.is_current(plugin) {
             self.cached = Some((plugin.instance_id, plugin.lookup_async(&self.name).await?));
         }
-        plugin.encode(&self.name, &args)?;
         let (_, func) = self.cached.as_ref().expect("looked up above");
         plugin
-            .invoke_async(&self.name, func, Input::Args, decode_result)
+            .invoke_args_async(&self.name, func, &args, decode_result)
             .await
     }
 
@@ -472,7 +472,17 @@ impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
     }
 }
 
+#[inline]
 fn decode_result<R: DeserializeOwned>(body: &[u8]) -> Result<R> {
+    // The result of a function returning nothing is `nil`: a value that deserialises from a
+    // bare unit (`()`, `Option<T>`, a unit struct) is read without a MessagePack decoder. Any
+    // other `R` (or a failure) takes the general path, which gives the same value or error.
+    if body == [codec::NIL] {
+        let unit = serde::de::value::UnitDeserializer::<serde::de::value::Error>::new();
+        if let Ok(value) = R::deserialize(unit) {
+            return Ok(value);
+        }
+    }
     codec::decode(body).map_err(|e| Error::Decode {
         function: String::new(),
         direction: Direction::Result,

@@ -3,7 +3,6 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use wasmtime::{Memory, TypedFunc};
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -43,9 +42,12 @@ pub(crate) struct HostState {
     /// Whether the engine is async: guests run through the async methods and yield to the
     /// executor at every epoch tick.
     pub(crate) is_async: bool,
-    /// Async engines: when the current outermost call (or the initialisation) must end, checked
-    /// at every epoch tick. Blocking engines count epoch ticks instead.
-    pub(crate) deadline: Option<Instant>,
+    /// When the current outermost call (or the initialisation) must end, on the coarse
+    /// [`crate::clock`]; checked at every epoch tick.
+    pub(crate) deadline: Option<crate::clock::Nanos>,
+    /// `limits.timeout` as a [`crate::clock::span`], computed once: arming a deadline is then one
+    /// clock read and one addition.
+    pub(crate) deadline_span: Option<crate::clock::Nanos>,
     /// Set once the instance is initialised.
     pub(crate) abi: Option<AbiExports>,
     /// Calls into the guest currently on the stack (1 during a plain call).
@@ -85,6 +87,7 @@ impl HostState {
             fuel_enabled: false,
             is_async: false,
             deadline: None,
+            deadline_span: None,
             abi: None,
             depth: 0,
             host_fns: Arc::default(),
