@@ -95,11 +95,44 @@ pub fn encode_args_into<A: Serialize + ?Sized>(
     out: &mut [u8],
     args: &A,
 ) -> Result<usize, EncodeError> {
-    let capacity = out.len();
-    let mut rest = out;
-    let mut inner = serializer(&mut rest);
+    let mut writer = Fixed { buf: out, len: 0 };
+    let mut inner = serializer(&mut writer);
     args.serialize(ArgList(&mut inner))?;
-    Ok(capacity - rest.len())
+    Ok(writer.len)
+}
+
+/// A writer into a fixed buffer that takes every write whole or fails. (`&mut [u8]` accepts
+/// part of a write that does not fit, and rmp-serde does not always check how much a `write`
+/// took: it would lose the rest without an error.)
+struct Fixed<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl Write for Fixed<'_> {
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        let end = self.len + data.len();
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) => {
+                dst.copy_from_slice(data);
+                self.len = end;
+                Ok(())
+            }
+            None => Err(std::io::ErrorKind::WriteZero.into()),
+        }
+    }
+
+    #[inline]
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Serializer that applies the argument-list rule to the top-level value and delegates
@@ -295,6 +328,14 @@ mod tests {
         );
         let mut short = vec![0u8; expected.len() - 1];
         assert!(encode_args_into(&mut short, &value).is_err());
+        // A plain Vec<u8> is written as bin element by element (BytesMode::ForceIterables).
+        let bytes = vec![7u8; 300];
+        let expected = args(&bytes);
+        let mut short = vec![0u8; 100];
+        assert!(encode_args_into(&mut short, &bytes).is_err());
+        let mut big = vec![0u8; 400];
+        let n = encode_args_into(&mut big, &bytes).unwrap();
+        assert_eq!(&big[..n], &expected[..]);
         assert_eq!(encode_args_into(&mut [], &()).unwrap(), 0);
     }
 

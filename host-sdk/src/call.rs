@@ -248,7 +248,8 @@ fn place_input(
     scratch_allowed: bool,
 ) -> Result<Placement> {
     let abi = initialised(store)?;
-    if scratch_allowed {
+    // A capacity of 0: no scratch buffer (or one the host refused, ABI.md section 5).
+    if scratch_allowed && abi.scratch_cap > 0 {
         let data = abi.memory.data_mut(&mut *store);
         let range = checked_range(abi.scratch_ptr, abi.scratch_cap as u64, data.len())?;
         if let Some(len) = input.write_into(&mut data[range]) {
