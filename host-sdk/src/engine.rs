@@ -32,7 +32,10 @@ pub struct Engine {
     pub(crate) pooling: Option<PoolingLimits>,
     /// Whether modules and plugins of this engine run through the async methods.
     pub(crate) is_async: bool,
-    _ticker: Arc<Ticker>,
+    /// Whether guests are compiled with epoch checks, so calls can have deadlines
+    /// ([`EngineBuilder::deadlines`]).
+    pub(crate) deadlines: bool,
+    _ticker: Option<Arc<Ticker>>,
 }
 
 /// Sizes of the pooling instance allocator (see [`EngineBuilder::pooling_allocator`]).
@@ -46,16 +49,58 @@ pub struct PoolingLimits {
 }
 
 /// Options for an [`Engine`].
-#[derive(Default)]
 pub struct EngineBuilder {
     fuel: bool,
+    deadlines: bool,
     pooling: Option<PoolingLimits>,
     config: Option<wasmtime::Config>,
     #[cfg(feature = "async")]
     async_support: bool,
 }
 
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            fuel: false,
+            deadlines: true,
+            pooling: None,
+            config: None,
+            #[cfg(feature = "async")]
+            async_support: false,
+        }
+    }
+}
+
 impl EngineBuilder {
+    /// Whether calls can have a wall-clock deadline ([`crate::Limits::timeout`]; default: yes).
+    ///
+    /// Deadlines are enforced with wasmtime's epoch interruption: compiled guest code checks
+    /// the engine's epoch at every function entry and loop, which costs about 5-15% of the
+    /// guest's own time (most on call-heavy code such as MessagePack decoding). An engine for
+    /// plugins you trust not to run away can leave the checks out with `deadlines(false)`;
+    /// modules of such an engine must then set `Limits::timeout` to `None` (building one with a
+    /// timeout is an [`Error::Config`], so a limit is never silently not enforced), and fuel
+    /// ([`EngineBuilder::fuel`]) is the only bound on a call's work. Async engines need
+    /// deadlines: their guests yield to the executor at every epoch tick.
+    ///
+    /// ```
+    /// use wabi_host::{Engine, Limits, Module};
+    /// let engine = Engine::builder().deadlines(false).build()?;
+    /// # let wat = r#"(module (memory (export "memory") 1)
+    /// #   (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))
+    /// #   (func (export "wabi_alloc") (param i32 i32) (result i32) (i32.const 4096))
+    /// #   (func (export "wabi_free") (param i32 i32 i32))
+    /// #   (func (export "wabi_scratch") (result i64) (i64.const 0x0000010000000100)))"#;
+    /// let no_timeout = Limits { timeout: None, ..Limits::default() };
+    /// let module = Module::builder(&engine).limits(no_timeout).build(wat)?;
+    /// assert!(Module::builder(&engine).build(wat).is_err()); // the default 10 s timeout
+    /// # Ok::<(), wabi_host::Error>(())
+    /// ```
+    pub fn deadlines(mut self, on: bool) -> Self {
+        self.deadlines = on;
+        self
+    }
+
     /// Count instructions so that [`crate::Limits::fuel`] can bound them (slows guests down by
     /// roughly 10-30%).
     pub fn fuel(mut self, on: bool) -> Self {
@@ -70,8 +115,8 @@ impl EngineBuilder {
         self
     }
 
-    /// Start from a custom wasmtime configuration (wabi still turns on epoch interruption, and
-    /// fuel and pooling as asked).
+    /// Start from a custom wasmtime configuration (wabi still sets epoch interruption, fuel and
+    /// pooling as asked).
     pub fn wasmtime_config(mut self, config: wasmtime::Config) -> Self {
         self.config = Some(config);
         self
@@ -111,8 +156,17 @@ impl EngineBuilder {
 
     /// Create the engine.
     pub fn build(self) -> Result<Engine> {
+        #[cfg(feature = "async")]
+        if self.async_support && !self.deadlines {
+            return Err(Error::Config {
+                what: "EngineBuilder::deadlines(false)".into(),
+                reason: "async engines need deadlines: their guests yield to the executor at \
+                         every epoch tick; drop deadlines(false) or async_support(true)"
+                    .into(),
+            });
+        }
         let mut config = self.config.unwrap_or_default();
-        config.epoch_interruption(true);
+        config.epoch_interruption(self.deadlines);
         config.consume_fuel(self.fuel);
         if let Some(p) = self.pooling {
             let mut pool = PoolingAllocationConfig::default();
@@ -138,7 +192,8 @@ impl EngineBuilder {
             .map(|(_, n, _)| n.to_string())
             .collect();
         Ok(Engine {
-            _ticker: Ticker::start(inner.clone()),
+            _ticker: self.deadlines.then(|| Ticker::start(inner.clone())),
+            deadlines: self.deadlines,
             inner,
             wasi_names: Arc::new(wasi_names),
             fuel: self.fuel,

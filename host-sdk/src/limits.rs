@@ -65,6 +65,10 @@ impl Default for Limits {
 #[inline]
 pub(crate) fn arm_deadline(store: &mut StoreContextMut<'_, HostState>) {
     let state = store.data_mut();
+    if !state.epochs {
+        // No epoch checks in the guest: nothing to arm (and no timeout, see `check_options`).
+        return;
+    }
     state.deadline = state.deadline_span.map(clock::deadline_after);
     if state.deadline.is_some() || state.is_async {
         store.set_epoch_deadline(1);

@@ -296,6 +296,14 @@ impl ModuleBuilder {
             what: what.to_string(),
             reason,
         };
+        if self.limits.timeout.is_some() && !self.engine.deadlines {
+            return Err(bad(
+                "Limits::timeout",
+                "the engine has no deadlines (EngineBuilder::deadlines(false)); set \
+                 `timeout: None` in the limits, or build the engine with deadlines"
+                    .into(),
+            ));
+        }
         if self.limits.fuel.is_some() && !self.engine.fuel {
             return Err(bad(
                 "Limits::fuel",
@@ -496,6 +504,7 @@ impl Module {
             log: inner.log.clone(),
             limits: inner.limits,
             deadline_span: inner.limits.timeout.map(crate::clock::span),
+            epochs: inner.engine.deadlines,
             fuel_enabled: inner.engine.fuel,
             is_async: inner.engine.is_async,
             host_fns: inner.host_fns.clone(),

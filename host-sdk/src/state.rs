@@ -48,6 +48,8 @@ pub(crate) struct HostState {
     /// `limits.timeout` as a [`crate::clock::span`], computed once: arming a deadline is then one
     /// clock read and one addition.
     pub(crate) deadline_span: Option<crate::clock::Nanos>,
+    /// Whether the engine interrupts guests by epoch (false: no deadlines to arm).
+    pub(crate) epochs: bool,
     /// Set once the instance is initialised.
     pub(crate) abi: Option<AbiExports>,
     /// Calls into the guest currently on the stack (1 during a plain call).
@@ -88,6 +90,7 @@ impl HostState {
             is_async: false,
             deadline: None,
             deadline_span: None,
+            epochs: true,
             abi: None,
             depth: 0,
             host_fns: Arc::default(),

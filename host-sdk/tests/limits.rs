@@ -286,3 +286,54 @@ fn a_depth_limit_of_zero_is_refused_up_front() {
     );
     assert!(err.to_string().contains("at least 1"), "{err}");
 }
+
+#[test]
+fn an_engine_without_deadlines_refuses_a_timeout_and_fuel_still_bounds_calls() {
+    let engine = Engine::builder()
+        .deadlines(false)
+        .fuel(true)
+        .build()
+        .unwrap();
+    let source = wat(&format!("{RETURN_TRUE}\n{SPIN}"));
+    // The default limits have a 10 s timeout, which this engine cannot enforce.
+    match Module::builder(&engine).build(&source) {
+        Err(Error::Config { what, reason }) => {
+            assert_eq!(what, "Limits::timeout");
+            assert!(reason.contains("deadlines(false)"), "{reason}");
+            assert!(reason.contains("timeout: None"), "{reason}");
+        }
+        Err(other) => panic!("want Config, got {other:?}"),
+        Ok(_) => panic!("a timeout on an engine without deadlines must be refused"),
+    }
+    let limits = Limits {
+        timeout: None,
+        fuel: Some(1_000_000),
+        ..Limits::default()
+    };
+    let mut p = module(&engine, SPIN, limits).instantiate().unwrap();
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+    match p.call::<_, ()>("spin", ()).unwrap_err() {
+        Error::FuelExhausted { function, limit } => {
+            assert_eq!((function.as_str(), limit), ("spin", 1_000_000))
+        }
+        other => panic!("want FuelExhausted, got {other:?}"),
+    }
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+}
+
+#[cfg(feature = "async")]
+#[test]
+fn an_async_engine_needs_deadlines() {
+    match Engine::builder()
+        .deadlines(false)
+        .async_support(true)
+        .build()
+    {
+        Err(Error::Config { what, reason }) => {
+            assert_eq!(what, "EngineBuilder::deadlines(false)");
+            assert!(reason.contains("async engines need deadlines"), "{reason}");
+        }
+        Err(other) => panic!("want Config, got {other:?}"),
+        Ok(_) => panic!("an async engine without deadlines must be refused"),
+    }
+}
