@@ -110,23 +110,31 @@ struct Fixed<'a> {
 }
 
 impl Write for Fixed<'_> {
-    #[inline]
+    #[inline(always)]
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         self.write_all(data)?;
         Ok(data.len())
     }
 
-    #[inline]
+    // Always inlined, like `Vec`'s: most writes are a marker or a number of known size, which
+    // then become a store or two.
+    #[inline(always)]
     fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
-        let end = self.len + data.len();
-        match self.buf.get_mut(self.len..end) {
-            Some(dst) => {
-                dst.copy_from_slice(data);
-                self.len = end;
-                Ok(())
-            }
-            None => Err(std::io::ErrorKind::WriteZero.into()),
+        if data.len() > self.buf.len() - self.len {
+            return Err(std::io::ErrorKind::WriteZero.into());
         }
+        // SAFETY: `self.len + data.len() <= self.buf.len()` (checked above; `self.len` never
+        // exceeds `self.buf.len()`), and `data` cannot overlap `self.buf`, which is borrowed
+        // mutably.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                self.buf.as_mut_ptr().add(self.len),
+                data.len(),
+            );
+        }
+        self.len += data.len();
+        Ok(())
     }
 
     #[inline]

@@ -49,6 +49,9 @@ const W4: &str = "W4 bulk 1 MiB";
 const W5: &str = "W5 instantiate + first call";
 const W5_POOL: &str = "W5 instantiate + first call (pooling allocator)";
 const FLOOR: &str = "floor: empty typed wasmtime call";
+/// wabi on an engine built with `deadlines(false)` (no epoch checks in guest code, like raw's
+/// engine; `Limits::timeout: None`).
+const NO_DEADLINES: &str = "wabi, engine without deadlines";
 
 fn main() {
     // `cargo bench` passes `--bench` (and any filter after `--`); the knobs are environment
@@ -72,6 +75,18 @@ fn main() {
         .build()
         .expect("engine");
     let module = Module::new(&engine, &wabi_wasm).expect("the wabi guest compiles");
+    let no_deadlines = Engine::builder()
+        .wasmtime_config(base_config())
+        .deadlines(false)
+        .build()
+        .expect("engine");
+    let no_deadlines = Module::builder(&no_deadlines)
+        .limits(wabi_host::Limits {
+            timeout: None,
+            ..Default::default()
+        })
+        .build(&wabi_wasm)
+        .expect("the wabi guest compiles");
     let raw_engine = wasmtime::Engine::new(&raw_config()).expect("wasmtime engine");
     let raw_module = RawModule::new(&raw_engine, &raw_wasm);
     // The same with the pooling instance allocator on both sides, for W5. It reserves a lot of
@@ -96,7 +111,7 @@ fn main() {
 
     let inputs = Inputs::new();
     let results = {
-        let cases = cases(&module, &raw_module, pool.as_ref(), &inputs);
+        let cases = cases(&module, &no_deadlines, &raw_module, pool.as_ref(), &inputs);
         eprintln!(
             "wabi-bench: {} cases, {} rounds of {:?} batches",
             cases.len(),
@@ -166,11 +181,17 @@ fn base_config() -> wasmtime::Config {
 /// Every timed case. Each case owns its instance.
 fn cases<'a>(
     module: &'a Module,
+    no_deadlines: &'a Module,
     raw_module: &'a RawModule,
     pool: Option<&'a (Module, RawModule)>,
     inputs: &'a Inputs,
 ) -> Vec<Case<'a>> {
     let wabi = || module.instantiate().expect("instantiate the wabi guest");
+    let fast = || {
+        no_deadlines
+            .instantiate()
+            .expect("instantiate the wabi guest")
+    };
     let mut cases = Vec::new();
 
     // The floor.
@@ -190,6 +211,11 @@ fn cases<'a>(
         let mut p = wabi();
         let mut f = p.typed::<(), ()>("noop").unwrap();
         cases.push(checked(NOOP, "wabi", (), move || {
+            f.call(&mut p, ()).unwrap()
+        }));
+        let mut p = fast();
+        let mut f = p.typed::<(), ()>("noop").unwrap();
+        cases.push(checked(NOOP, NO_DEADLINES, (), move || {
             f.call(&mut p, ()).unwrap()
         }));
         let mut p = wabi();
@@ -212,6 +238,11 @@ fn cases<'a>(
         cases.push(checked(W1, "wabi", expected, move || {
             f.call(&mut p, input).unwrap()
         }));
+        let mut p = fast();
+        let mut f = p.typed::<&AddIn, AddOut>("add").unwrap();
+        cases.push(checked(W1, NO_DEADLINES, expected, move || {
+            f.call(&mut p, input).unwrap()
+        }));
         let mut p = wabi();
         let pair = [input.a, input.b];
         cases.push(checked(W1, "wabi call_pod", expected.sum, move || {
@@ -232,6 +263,11 @@ fn cases<'a>(
         cases.push(checked(W2, "wabi", inputs.echo.clone(), move || {
             f.call(&mut p, input).unwrap()
         }));
+        let mut p = fast();
+        let mut f = p.typed::<&str, String>("echo").unwrap();
+        cases.push(checked(W2, NO_DEADLINES, inputs.echo.clone(), move || {
+            f.call(&mut p, input).unwrap()
+        }));
     }
 
     // W3.
@@ -247,6 +283,14 @@ fn cases<'a>(
         cases.push(checked(W3, "wabi", inputs.gateway_expected(), move || {
             f.call(&mut p, input).unwrap()
         }));
+        let mut p = fast();
+        let mut f = p.typed::<&Request, Request>("gateway").unwrap();
+        cases.push(checked(
+            W3,
+            NO_DEADLINES,
+            inputs.gateway_expected(),
+            move || f.call(&mut p, input).unwrap(),
+        ));
     }
 
     // W4.
@@ -261,6 +305,11 @@ fn cases<'a>(
         let mut p = wabi();
         let mut f = p.typed::<&Bytes, BulkOut>("bulk").unwrap();
         cases.push(checked(W4, "wabi", expected, move || {
+            f.call(&mut p, data).unwrap()
+        }));
+        let mut p = fast();
+        let mut f = p.typed::<&Bytes, BulkOut>("bulk").unwrap();
+        cases.push(checked(W4, NO_DEADLINES, expected, move || {
             f.call(&mut p, data).unwrap()
         }));
         // The same call with a plain `&Vec<u8>` argument (no serde_bytes).
@@ -387,6 +436,18 @@ fn main_table(r: &Results) -> String {
         fmt_ratio(ratio(noop, floor)),
         q.map(|q| verdict(q, 2.0)).unwrap_or("")
     );
+    let fast = r.median(NOOP, NO_DEADLINES);
+    if fast.is_some() {
+        let q = r.paired_ratio_of((NOOP, NO_DEADLINES), (FLOOR, "wasmtime"));
+        out += &format!(
+            "| {} | {} ({NO_DEADLINES}) | {} ({}) | <= 2 | {} |\n",
+            fmt_opt(floor),
+            fmt_opt(fast),
+            fmt_ratio(q),
+            fmt_ratio(ratio(fast, floor)),
+            q.map(|q| verdict(q, 2.0)).unwrap_or("")
+        );
+    }
     out
 }
 
@@ -396,6 +457,11 @@ fn extra_table(r: &Results) -> String {
          | workload | variant | ns | vs raw |\n|---|---|--:|--:|\n",
     );
     for (w, v) in [
+        (NOOP, NO_DEADLINES),
+        (W1, NO_DEADLINES),
+        (W2, NO_DEADLINES),
+        (W3, NO_DEADLINES),
+        (W4, NO_DEADLINES),
         (NOOP, "wabi call by name"),
         (W1, "wabi call_pod"),
         (W4, "wabi, &Vec<u8> argument"),
