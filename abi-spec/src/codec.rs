@@ -88,61 +88,6 @@ pub fn encode_args<A: Serialize + ?Sized>(out: &mut Vec<u8>, args: &A) -> Result
     args.serialize(ArgList(&mut inner))
 }
 
-/// [`encode_args`] into a fixed buffer, such as guest memory: returns the number of bytes
-/// written, or an error when they do not fit (or the arguments fail to encode; encode into a
-/// `Vec` with [`encode_args`] to tell the two apart).
-pub fn encode_args_into<A: Serialize + ?Sized>(
-    out: &mut [u8],
-    args: &A,
-) -> Result<usize, EncodeError> {
-    let mut writer = Fixed { buf: out, len: 0 };
-    let mut inner = serializer(&mut writer);
-    args.serialize(ArgList(&mut inner))?;
-    Ok(writer.len)
-}
-
-/// A writer into a fixed buffer that takes every write whole or fails. (`&mut [u8]` accepts
-/// part of a write that does not fit, and rmp-serde does not always check how much a `write`
-/// took: it would lose the rest without an error.)
-struct Fixed<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl Write for Fixed<'_> {
-    #[inline(always)]
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.write_all(data)?;
-        Ok(data.len())
-    }
-
-    // Always inlined, like `Vec`'s: most writes are a marker or a number of known size, which
-    // then become a store or two.
-    #[inline(always)]
-    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
-        if data.len() > self.buf.len() - self.len {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        // SAFETY: `self.len + data.len() <= self.buf.len()` (checked above; `self.len` never
-        // exceeds `self.buf.len()`), and `data` cannot overlap `self.buf`, which is borrowed
-        // mutably.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                data.as_ptr(),
-                self.buf.as_mut_ptr().add(self.len),
-                data.len(),
-            );
-        }
-        self.len += data.len();
-        Ok(())
-    }
-
-    #[inline]
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Serializer that applies the argument-list rule to the top-level value and delegates
 /// everything else to the canonical serializer.
 struct ArgList<'a, W: Write>(&'a mut Serializer<W>);
@@ -320,31 +265,6 @@ mod tests {
         let mut out = Vec::new();
         encode_args(&mut out, a).unwrap();
         out
-    }
-
-    #[test]
-    fn encode_args_into_matches_encode_args_or_refuses() {
-        let value = ("Ada", 36u8, vec![1u8, 2, 3]);
-        let expected = args(&value);
-        let mut big = [0u8; 64];
-        let n = encode_args_into(&mut big, &value).unwrap();
-        assert_eq!(&big[..n], &expected[..]);
-        let mut exact = vec![0u8; expected.len()];
-        assert_eq!(
-            encode_args_into(&mut exact, &value).unwrap(),
-            expected.len()
-        );
-        let mut short = vec![0u8; expected.len() - 1];
-        assert!(encode_args_into(&mut short, &value).is_err());
-        // A plain Vec<u8> is written as bin element by element (BytesMode::ForceIterables).
-        let bytes = vec![7u8; 300];
-        let expected = args(&bytes);
-        let mut short = vec![0u8; 100];
-        assert!(encode_args_into(&mut short, &bytes).is_err());
-        let mut big = vec![0u8; 400];
-        let n = encode_args_into(&mut big, &bytes).unwrap();
-        assert_eq!(&big[..n], &expected[..]);
-        assert_eq!(encode_args_into(&mut [], &()).unwrap(), 0);
     }
 
     #[test]

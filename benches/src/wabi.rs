@@ -3,7 +3,8 @@
 //! knobs in `common/harness.rs` (`WABI_BENCH_ROUNDS`, `WABI_BENCH_BATCH_MS`,
 //! `WABI_BENCH_FILTER`, `WABI_BENCH_CLOCK`, for W6 `WABI_BENCH_TPUT_ROUNDS` and
 //! `WABI_BENCH_TPUT_MS`; `WABI_BENCH_PERFMAP=1` for perf maps, `WABI_BENCH_RAW_EPOCH=1` to give
-//! raw's engine epoch interruption as wabi's has).
+//! raw's engine epoch interruption as wabi's has, `WABI_BENCH_INLINE=1` for Cranelift's
+//! inlining on wabi's and raw's engines).
 
 #[path = "common/harness.rs"]
 mod harness;
@@ -172,6 +173,9 @@ fn raw_config() -> wasmtime::Config {
 
 fn base_config() -> wasmtime::Config {
     let mut config = wasmtime::Config::new();
+    if std::env::var_os("WABI_BENCH_INLINE").is_some() {
+        config.compiler_inlining(wasmtime::Inlining::Yes);
+    }
     if std::env::var_os("WABI_BENCH_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }

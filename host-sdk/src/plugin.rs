@@ -377,7 +377,7 @@ impl Plugin {
         let live = self.live.as_mut().expect("lookup made the instance live");
         let input = EncodeArgs {
             args,
-            spill: &mut self.args,
+            buf: &mut self.args,
         };
         let result = call_guest(live.store.as_context_mut(), func, name, input, ok);
         self.after_call(result)
@@ -409,7 +409,7 @@ impl Plugin {
         let live = self.live.as_mut().expect("lookup made the instance live");
         let input = EncodeArgs {
             args,
-            spill: &mut self.args,
+            buf: &mut self.args,
         };
         let result = call_guest_async(live.store.as_context_mut(), func, name, input, ok).await;
         self.after_call(result)
