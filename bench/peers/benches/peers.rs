@@ -54,9 +54,10 @@ const WORKLOADS: [&str; 6] = [
     "W4 bulk 1 MiB",
     "W5 instantiate + first call",
 ];
-const PEERS: [&str; 6] = [
+const PEERS: [&str; 7] = [
     "raw",
     "wabi",
+    "wabi, no deadlines",
     "Extism 1.30",
     "waPC 2.25",
     "CM, concurrency off",
@@ -79,6 +80,9 @@ fn checked<'a, T: PartialEq + Debug>(
 /// Everything compiled once.
 struct Compiled {
     wabi: wabi_host::Module,
+    /// wabi on an engine without epoch checks (`EngineBuilder::deadlines(false)`), as the peers
+    /// and raw run: none of them can stop a runaway guest by time.
+    wabi_fast: wabi_host::Module,
     raw: RawModule,
     extism: extism::CompiledPlugin,
     wapc: WasmtimeEngineProviderPre,
@@ -96,6 +100,17 @@ fn compile() -> Compiled {
     // wabi on its default engine, raw on a plain wasmtime engine with wasmtime's defaults.
     let engine = wabi_host::Engine::default();
     let wabi = wabi_host::Module::new(&engine, dir(bench_dir, "bench_wabi.wasm")).unwrap();
+    let fast_engine = wabi_host::Engine::builder()
+        .deadlines(false)
+        .build()
+        .unwrap();
+    let wabi_fast = wabi_host::Module::builder(&fast_engine)
+        .limits(wabi_host::Limits {
+            timeout: None,
+            ..Default::default()
+        })
+        .build(dir(bench_dir, "bench_wabi.wasm"))
+        .unwrap();
     let raw_engine = wasmtime::Engine::default();
     let raw = RawModule::new(&raw_engine, &dir(bench_dir, "bench_raw.wasm"));
 
@@ -113,7 +128,7 @@ fn compile() -> Compiled {
 
     let component_bytes = std::fs::read(env!("PEERS_COMPONENT")).unwrap();
     let mut cm_engines = Vec::new();
-    for (name, concurrency) in [(PEERS[4], Some(false)), (PEERS[5], None)] {
+    for (name, concurrency) in [(PEERS[5], Some(false)), (PEERS[6], None)] {
         let mut config = wasmtime::Config::new();
         if let Some(on) = concurrency {
             config.concurrency_support(on);
@@ -127,6 +142,7 @@ fn compile() -> Compiled {
     }
     Compiled {
         wabi,
+        wabi_fast,
         raw,
         extism,
         wapc,
@@ -216,10 +232,9 @@ fn cases<'a>(c: &'a Compiled, i: &'a Inputs, cm_gateway: &'a cm::Request) -> Vec
         }));
     }
 
-    // wabi
-    {
-        let w = PEERS[1];
-        let new = || c.wabi.instantiate().unwrap();
+    // wabi, on its default engine and on one without deadlines
+    for (w, module) in [(PEERS[1], &c.wabi), (PEERS[2], &c.wabi_fast)] {
+        let new = || module.instantiate().unwrap();
         let mut p = new();
         let mut f = p.typed::<(), ()>("noop").unwrap();
         cases.push(checked(noop, w, (), move || f.call(&mut p, ()).unwrap()));
@@ -244,14 +259,14 @@ fn cases<'a>(c: &'a Compiled, i: &'a Inputs, cm_gateway: &'a cm::Request) -> Vec
             f.call(&mut p, bulk).unwrap()
         }));
         cases.push(checked(w5, w, add_expected, move || {
-            let mut p = c.wabi.instantiate().unwrap();
+            let mut p = module.instantiate().unwrap();
             p.call::<_, AddOut>("add", &i.add).unwrap()
         }));
     }
 
     // Extism
     {
-        let e = PEERS[2];
+        let e = PEERS[3];
         let new = || extism::Plugin::new_from_compiled(&c.extism).unwrap();
         let mut p = new();
         cases.push(checked(noop, e, (), move || {
@@ -289,7 +304,7 @@ fn cases<'a>(c: &'a Compiled, i: &'a Inputs, cm_gateway: &'a cm::Request) -> Vec
 
     // waPC
     {
-        let wp = PEERS[3];
+        let wp = PEERS[4];
         let h = wapc_host(&c.wapc);
         cases.push(checked(noop, wp, 0, move || {
             h.call("noop", &[]).unwrap().len()
@@ -386,9 +401,9 @@ fn table(r: &Results) -> String {
     for p in &PEERS[1..] {
         out += &format!(" {p} |");
     }
-    out += " wabi fastest of the SDKs |\n|---|";
+    out += " wabi fastest of the SDKs | wabi without deadlines fastest of the SDKs |\n|---|";
     out += &"--:|".repeat(PEERS.len() - 1);
-    out += "---|\n";
+    out += "---|---|\n";
     for w in WORKLOADS {
         out += &format!("| {w} |");
         for p in &PEERS[1..] {
@@ -398,17 +413,20 @@ fn table(r: &Results) -> String {
                 q.map(|q| format!("{q:.2}")).unwrap_or_else(|| "-".into())
             );
         }
-        // wabi against its fastest peer, paired round by round.
-        let closest = PEERS[2..]
-            .iter()
-            .filter_map(|p| r.paired_ratio(w, PEERS[1], p).map(|q| (q, *p)))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let verdict = match closest {
-            Some((q, p)) if q < 1.0 => format!("yes; nearest: {p} (wabi/peer {q:.2})"),
-            Some((q, p)) => format!("**no**: {p} (wabi/peer {q:.2})"),
-            None => "-".into(),
-        };
-        out += &format!(" {verdict} |\n");
+        // Each wabi engine against its fastest peer, paired round by round.
+        for wabi in &PEERS[1..3] {
+            let closest = PEERS[3..]
+                .iter()
+                .filter_map(|p| r.paired_ratio(w, wabi, p).map(|q| (q, *p)))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let verdict = match closest {
+                Some((q, p)) if q < 1.0 => format!("yes; nearest: {p} (wabi/peer {q:.2})"),
+                Some((q, p)) => format!("**no**: {p} (wabi/peer {q:.2})"),
+                None => "-".into(),
+            };
+            out += &format!(" {verdict} |");
+        }
+        out += "\n";
     }
     out
 }
