@@ -15,7 +15,7 @@ use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_INITIALIZE, EXPO
 use wabi_spec::{codec, AbiVersion, ABI_VERSION};
 use wasmtime::{AsContextMut, Instance, Store};
 
-use crate::call::{call_guest, now, trap_error, Blocking, EncodeArgs, Exec, UserFunc};
+use crate::call::{call_guest, now, trap_error, Blocking, CallInput, EncodeArgs, Exec, UserFunc};
 #[cfg(feature = "async")]
 use crate::call::{call_guest_async, Yielding};
 use crate::error::{Direction, Error, Result};
@@ -351,13 +351,12 @@ impl Plugin {
         Ok(f)
     }
 
-    /// One call with raw input bytes: place them, call, parse the envelope, hand the success
-    /// body to `ok`.
+    /// One call: place the input, call, parse the envelope, hand the success body to `ok`.
     fn invoke<T>(
         &mut self,
         name: &str,
         func: &UserFunc,
-        input: &[u8],
+        input: impl CallInput,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
         let live = self.live.as_mut().expect("lookup made the instance live");
@@ -365,7 +364,7 @@ impl Plugin {
         self.after_call(result)
     }
 
-    /// One call with an argument list, MessagePack-encoded straight into guest memory (see
+    /// One call with an argument list, MessagePack-encoded into the reused buffer (see
     /// [`EncodeArgs`]).
     fn invoke_args<A: Serialize + ?Sized, T>(
         &mut self,
@@ -374,13 +373,14 @@ impl Plugin {
         args: &A,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
-        let live = self.live.as_mut().expect("lookup made the instance live");
+        let mut buf = std::mem::take(&mut self.args);
         let input = EncodeArgs {
             args,
-            buf: &mut self.args,
+            buf: &mut buf,
         };
-        let result = call_guest(live.store.as_context_mut(), func, name, input, ok);
-        self.after_call(result)
+        let result = self.invoke(name, func, input, ok);
+        self.args = buf;
+        result
     }
 
     /// [`Plugin::invoke`] with async wasm calls.
@@ -389,7 +389,7 @@ impl Plugin {
         &mut self,
         name: &str,
         func: &UserFunc,
-        input: &[u8],
+        input: impl CallInput,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
         let live = self.live.as_mut().expect("lookup made the instance live");
@@ -406,13 +406,14 @@ impl Plugin {
         args: &A,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
-        let live = self.live.as_mut().expect("lookup made the instance live");
+        let mut buf = std::mem::take(&mut self.args);
         let input = EncodeArgs {
             args,
-            buf: &mut self.args,
+            buf: &mut buf,
         };
-        let result = call_guest_async(live.store.as_context_mut(), func, name, input, ok).await;
-        self.after_call(result)
+        let result = self.invoke_async(name, func, input, ok).await;
+        self.args = buf;
+        result
     }
 
     /// Discard the instance if the call faulted.
