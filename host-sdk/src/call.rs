@@ -18,9 +18,6 @@ use wasmtime::{
     WasmResults,
 };
 
-use serde::Serialize;
-use wabi_spec::codec;
-
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
 use crate::limits::arm_deadline;
 use crate::memory::checked_range;
@@ -35,21 +32,21 @@ pub(crate) fn call_guest<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
     name: &str,
-    mut input: impl CallInput,
+    input: &[u8],
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
-    let placed = match place_input(&mut store, &mut input, outer) {
-        Ok(Placement::At(ptr, len)) => Ok((ptr, len)),
+    let ptr = match place_input(&mut store, input, outer) {
+        Ok(Placement::At(ptr)) => Ok(ptr),
         Ok(Placement::Alloc(alloc, len)) => {
             let block = alloc.call(&mut store, (len, INPUT_ALIGN));
-            accept_block(&mut store, &input, block)
+            accept_block(&mut store, input, block)
         }
         Err(e) => Err(e),
     };
-    let result = match placed {
-        Ok(at) => {
-            let outcome = func.call(&mut store, at);
+    let result = match ptr {
+        Ok(ptr) => {
+            let outcome = func.call(&mut store, (ptr, input.len() as u32));
             returned(&mut store, outcome, ok)
         }
         Err(e) => Err(e),
@@ -63,21 +60,21 @@ pub(crate) async fn call_guest_async<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
     name: &str,
-    mut input: impl CallInput,
+    input: &[u8],
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
-    let placed = match place_input(&mut store, &mut input, outer) {
-        Ok(Placement::At(ptr, len)) => Ok((ptr, len)),
+    let ptr = match place_input(&mut store, input, outer) {
+        Ok(Placement::At(ptr)) => Ok(ptr),
         Ok(Placement::Alloc(alloc, len)) => {
             let block = alloc.call_async(&mut store, (len, INPUT_ALIGN)).await;
-            accept_block(&mut store, &input, block)
+            accept_block(&mut store, input, block)
         }
         Err(e) => Err(e),
     };
-    let result = match placed {
-        Ok(at) => {
-            let outcome = func.call_async(&mut store, at).await;
+    let result = match ptr {
+        Ok(ptr) => {
+            let outcome = func.call_async(&mut store, (ptr, input.len() as u32)).await;
             returned(&mut store, outcome, ok)
         }
         Err(e) => Err(e),
@@ -166,68 +163,12 @@ fn initialised(store: &StoreContextMut<'_, HostState>) -> Result<InputArea> {
     })
 }
 
-/// The input of a call: bytes as they are ([`&[u8]`](slice)), or an argument list that is
-/// encoded straight into guest memory ([`EncodeArgs`]).
-pub(crate) trait CallInput {
-    /// Write the input into `scratch` if it fits: `Some(len)`. Otherwise `None`, and
-    /// [`CallInput::prepared`] has the whole input, for a block of the guest's allocator.
-    fn place(&mut self, scratch: &mut [u8]) -> Result<Option<usize>>;
-    /// The whole input, once [`CallInput::place`] found it does not fit.
-    fn prepared(&self) -> &[u8];
-}
-
-impl CallInput for &[u8] {
-    #[inline]
-    fn place(&mut self, scratch: &mut [u8]) -> Result<Option<usize>> {
-        Ok(scratch.get_mut(..self.len()).map(|dst| {
-            dst.copy_from_slice(self);
-            self.len()
-        }))
-    }
-
-    #[inline]
-    fn prepared(&self) -> &[u8] {
-        self
-    }
-}
-
-/// An argument list to MessagePack-encode (ABI.md 8.3) into `buf` (reused from call to call),
-/// then copy into the scratch buffer, or into a block of the guest's allocator when it does not
-/// fit (or for a nested call, which may not use the scratch buffer).
-///
-/// Encoding straight into the scratch buffer, with a fixed-buffer writer, was measured: 2-4%
-/// fewer instructions for W1 and W2 of the benchmarks, 3% more for W3 (rmp-serde's code is
-/// inlined less well around that writer than around `Vec`'s), so the copy stays.
-pub(crate) struct EncodeArgs<'a, A: ?Sized> {
-    pub(crate) args: &'a A,
-    pub(crate) buf: &'a mut Vec<u8>,
-}
-
-impl<A: Serialize + ?Sized> CallInput for EncodeArgs<'_, A> {
-    #[inline]
-    fn place(&mut self, scratch: &mut [u8]) -> Result<Option<usize>> {
-        self.buf.clear();
-        codec::encode_args(self.buf, self.args).map_err(|e| Error::Encode {
-            function: String::new(),
-            direction: Direction::Arguments,
-            message: e.to_string(),
-        })?;
-        self.buf.as_slice().place(scratch)
-    }
-
-    #[inline]
-    fn prepared(&self) -> &[u8] {
-        self.buf
-    }
-}
-
 /// Where the input of a call goes.
 enum Placement {
-    /// At this address with this length, already written (the scratch buffer; `(0, 0)` for no
-    /// input).
-    At(u32, u32),
-    /// In a block of this length that the guest's allocator must provide: call it with
-    /// `(len, INPUT_ALIGN)` and hand its answer to [`accept_block`].
+    /// At this address, already written (the scratch buffer; 0 for no input).
+    At(u32),
+    /// In a block the guest's allocator must provide: call it with `(len, INPUT_ALIGN)` and
+    /// hand its answer to [`accept_block`].
     Alloc(TypedFunc<(u32, u32), u32>, u32),
 }
 
@@ -236,33 +177,24 @@ enum Placement {
 #[inline]
 fn place_input(
     store: &mut StoreContextMut<'_, HostState>,
-    input: &mut impl CallInput,
+    bytes: &[u8],
     scratch_allowed: bool,
 ) -> Result<Placement> {
-    let abi = initialised(store)?;
-    let data = abi.memory.data_mut(&mut *store);
-    // Nested calls may not use the scratch buffer; a capacity of 0 means there is none (or one
-    // the host refused, ABI.md section 5).
-    let scratch = if scratch_allowed && abi.scratch_cap > 0 {
-        let range = checked_range(abi.scratch_ptr, abi.scratch_cap as u64, data.len())?;
-        &mut data[range]
-    } else {
-        &mut []
-    };
-    if let Some(len) = input.place(scratch)? {
-        // `len` <= `scratch_cap`, a u32.
-        let ptr = if len == 0 { 0 } else { abi.scratch_ptr };
-        return Ok(Placement::At(ptr, len as u32));
-    }
-    let bytes = input.prepared();
     if bytes.is_empty() {
-        return Ok(Placement::At(0, 0));
+        return Ok(Placement::At(0));
     }
+    let abi = initialised(store)?;
     let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
         function: String::new(),
         direction: Direction::Arguments,
         message: format!("{} bytes do not fit a 32-bit guest", bytes.len()),
     })?;
+    if scratch_allowed && len <= abi.scratch_cap {
+        let data = abi.memory.data_mut(&mut *store);
+        let range = checked_range(abi.scratch_ptr, len as u64, data.len())?;
+        data[range].copy_from_slice(bytes);
+        return Ok(Placement::At(abi.scratch_ptr));
+    }
     let alloc = store
         .data()
         .abi
@@ -273,16 +205,14 @@ fn place_input(
 }
 
 /// Check the block the guest's allocator returned for the input and copy the input into it;
-/// returns its address and length.
+/// returns its address.
 fn accept_block(
     store: &mut StoreContextMut<'_, HostState>,
-    input: &impl CallInput,
+    bytes: &[u8],
     block: wasmtime::Result<u32>,
-) -> Result<(u32, u32)> {
+) -> Result<u32> {
     let ptr = block.map_err(|e| trap_error(store, e))?;
     let abi = initialised(store)?;
-    // The bytes `place_input` measured.
-    let bytes = input.prepared();
     let len = bytes.len() as u32;
     let refuse = |reason: String| Error::Alloc {
         function: String::new(),
@@ -313,7 +243,7 @@ fn accept_block(
     let range = checked_range(ptr, len as u64, data.len())
         .map_err(|e| refuse(format!("wabi_alloc returned a block outside memory: {e}")))?;
     data[range].copy_from_slice(bytes);
-    Ok((ptr, len))
+    Ok(ptr)
 }
 
 /// What the user function's call came to: its envelope interpreted, or its trap explained.
