@@ -26,7 +26,8 @@ pub struct Limits {
     /// Largest table, in elements ([`Error::TableLimit`]; the instance is discarded).
     pub max_table_elements: usize,
     /// Wall-clock time of one call, including nested calls and host functions
-    /// ([`Error::Timeout`], within about 2 x 5 ms; the instance is discarded). `None`: no limit.
+    /// ([`Error::Timeout`], within about 2 x 5 ms and never early; the instance is discarded).
+    /// `None`: no limit, which an engine built with `EngineBuilder::deadlines(false)` requires.
     ///
     /// A host function is not interrupted: the deadline is checked when it returns to the
     /// guest. On an async engine the guest yields to the executor at every epoch tick until
@@ -84,6 +85,10 @@ pub(crate) fn arm_deadline(store: &mut StoreContextMut<'_, HostState>) {
 /// Async engines also yield to the executor at every tick.
 pub(crate) fn install_deadline_check(store: &mut wasmtime::Store<HostState>) {
     use wasmtime::UpdateDeadline;
+    if !store.data().epochs {
+        // No epoch checks in the guest: the callback would never run.
+        return;
+    }
     #[cfg(feature = "async")]
     if store.data().is_async {
         store.epoch_deadline_callback(|store| {

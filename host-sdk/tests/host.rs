@@ -354,3 +354,34 @@ fn arguments_that_cannot_be_encoded_name_the_function() {
         other => panic!("want Encode, got {other:?}"),
     }
 }
+
+/// A `nil` result is read without the MessagePack decoder when the type accepts a unit, and
+/// through the decoder (same values, same errors) when it does not.
+#[test]
+fn nil_results_decode_into_unit_like_types_and_nothing_else() {
+    use serde::Deserialize;
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Marker;
+    let mut p = load(&wat(common::ECHO)).unwrap().instantiate().unwrap();
+    let nil = Option::<u8>::None; // one argument, encoded as `c0`; echo answers it as its body
+    p.call::<_, ()>("echo", nil).unwrap();
+    assert_eq!(p.call::<_, Option<u32>>("echo", nil).unwrap(), None);
+    assert_eq!(p.call::<_, Marker>("echo", nil).unwrap(), Marker);
+    assert_eq!(
+        p.call::<_, serde_json::Value>("echo", nil).unwrap(),
+        serde_json::Value::Null
+    );
+    match p.call::<_, u32>("echo", nil).unwrap_err() {
+        Error::Decode {
+            function,
+            direction: Direction::Result,
+            message,
+        } => {
+            assert_eq!(function, "echo");
+            assert!(!message.is_empty());
+        }
+        other => panic!("want Decode, got {other:?}"),
+    }
+    // The instance is kept after a result that does not decode.
+    assert_eq!(p.call::<_, Option<u32>>("echo", 7u32).unwrap(), Some(7));
+}
