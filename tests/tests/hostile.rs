@@ -239,6 +239,17 @@ fn assert_bad_result(err: &Error, function: &str, want: &str) {
     }
 }
 
+/// Call each `(function, reason)` with no arguments: each must answer exactly
+/// `BadResult { function, reason }`, and the same instance must answer the next call.
+#[track_caller]
+fn bad_results_keep_the_instance(p: &mut Plugin, cases: &[(&str, &str)]) {
+    for &(f, reason) in cases {
+        let err = call_err::<bool>(p, f, ());
+        assert_bad_result(&err, f, reason);
+        next_call_works(p, &err, Next::SameInstance);
+    }
+}
+
 #[track_caller]
 fn assert_decode(err: &Error, function: &str, fragment: &str) {
     match err {
@@ -706,69 +717,65 @@ fn scratch_traps() {
 #[test]
 fn envelope_unknown_status() {
     let mut p = plugin(guest!("envelope_unknown_status"));
-    for (f, reason) in [
-        ("status5", "unknown envelope status 5"),
-        ("status_max", "unknown envelope status 4294967295"),
-    ] {
-        let err = call_err::<bool>(&mut p, f, ());
-        assert_bad_result(&err, f, reason);
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    bad_results_keep_the_instance(
+        &mut p,
+        &[
+            ("status5", "unknown envelope status 5"),
+            ("status_max", "unknown envelope status 4294967295"),
+        ],
+    );
 }
 
 #[test]
 fn envelope_body_len_lies() {
     let mut p = plugin(guest!("envelope_body_len_lies"));
-    for (f, reason) in [
-        (
-            "claims_less",
-            "envelope body_len claims 1 bytes but 8 are present",
-        ),
-        (
-            "claims_max",
-            "envelope body_len claims 4294967295 bytes but 1 are present",
-        ),
-    ] {
-        let err = call_err::<bool>(&mut p, f, ());
-        assert_bad_result(&err, f, reason);
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    bad_results_keep_the_instance(
+        &mut p,
+        &[
+            (
+                "claims_less",
+                "envelope body_len claims 1 bytes but 8 are present",
+            ),
+            (
+                "claims_max",
+                "envelope body_len claims 4294967295 bytes but 1 are present",
+            ),
+        ],
+    );
 }
 
 #[test]
 fn error_body_lengths_overflow() {
     let mut p = plugin(guest!("error_body_lengths_overflow"));
-    for (f, reason) in [
-        (
-            "wraps",
-            "error body lengths claims 4294967296 bytes but 0 are present",
-        ),
-        ("short", "error body needs at least 8 bytes, got 4"),
-        (
-            "message_past_end",
-            "error body lengths claims 2 bytes but 1 are present",
-        ),
-    ] {
-        let err = call_err::<bool>(&mut p, f, ());
-        assert_bad_result(&err, f, reason);
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    bad_results_keep_the_instance(
+        &mut p,
+        &[
+            (
+                "wraps",
+                "error body lengths claims 4294967296 bytes but 0 are present",
+            ),
+            ("short", "error body needs at least 8 bytes, got 4"),
+            (
+                "message_past_end",
+                "error body lengths claims 2 bytes but 1 are present",
+            ),
+        ],
+    );
 }
 
 #[test]
 fn error_message_not_utf8() {
     let mut p = plugin(guest!("error_message_not_utf8"));
-    for (f, reason) in [
-        ("invalid_bytes", "error message is not valid UTF-8"),
-        ("overlong", "error message is not valid UTF-8"),
-        ("surrogate", "error message is not valid UTF-8"),
-        ("bad_arguments", "message is not valid UTF-8"),
-        ("bad_result", "message is not valid UTF-8"),
-    ] {
-        let err = call_err::<bool>(&mut p, f, ());
-        assert_bad_result(&err, f, reason);
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    bad_results_keep_the_instance(
+        &mut p,
+        &[
+            ("invalid_bytes", "error message is not valid UTF-8"),
+            ("overlong", "error message is not valid UTF-8"),
+            ("surrogate", "error message is not valid UTF-8"),
+            ("bad_arguments", "message is not valid UTF-8"),
+            ("bad_result", "message is not valid UTF-8"),
+        ],
+    );
 }
 
 #[test]
@@ -1005,18 +1012,17 @@ fn panic_record_over_64k() {
 #[test]
 fn panic_envelope_malformed() {
     let mut p = plugin(guest!("panic_envelope_malformed"));
-    for (f, reason) in [
-        ("short", "panic record needs at least 16 bytes, got 4"),
-        (
-            "lying",
-            "panic record lengths claims 9 bytes but 4 are present",
-        ),
-        ("file_not_utf8", "panic file name is not valid UTF-8"),
-    ] {
-        let err = call_err::<bool>(&mut p, f, ());
-        assert_bad_result(&err, f, reason);
-        next_call_works(&mut p, &err, Next::SameInstance);
-    }
+    bad_results_keep_the_instance(
+        &mut p,
+        &[
+            ("short", "panic record needs at least 16 bytes, got 4"),
+            (
+                "lying",
+                "panic record lengths claims 9 bytes but 4 are present",
+            ),
+            ("file_not_utf8", "panic file name is not valid UTF-8"),
+        ],
+    );
     let err = call_err::<bool>(&mut p, "valid", ());
     assert_panic(
         &err,
