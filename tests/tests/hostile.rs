@@ -21,8 +21,9 @@
 //! output budgets, and short deadlines, whose timing is checked only loosely since the machine
 //! may be busy), host functions and configuration (ABI 1.1). Each must get that limit's own
 //! error. Two of them reproduced host bugs found while writing this suite, since fixed and
-//! pinned by `limit_bad_pointers_name_the_import` and
-//! `limit_host_call_bad_pointers_args_over_the_output_limit`. The limits themselves are tested
+//! pinned by `limit_config_bad_pointers` and `limit_host_call_bad_pointers` (traps that name
+//! the import) and `limit_host_call_bad_pointers_args_over_the_output_limit`. The limits
+//! themselves are tested
 //! with smaller guests in `host-sdk/tests/limits.rs` and `host-sdk/tests/host_functions.rs`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -1699,18 +1700,26 @@ fn limit_config_bad_pointers() {
     let mut p = plugin_with(guest!("limit_config_bad_pointers"), |b| {
         b.config("key", "value")
     });
-    for (f, claim) in [
-        ("key_oob", "3 bytes at 0x100000"),
-        ("key_wraps", "2 bytes at 0xffffffff"),
+    // The trap names the import and what it could not read or write, before the range.
+    for (f, what, claim) in [
+        ("key_oob", "cannot read the key", "3 bytes at 0x100000"),
+        ("key_wraps", "cannot read the key", "2 bytes at 0xffffffff"),
         // The 5 bytes of "value", not the buffer the guest claims: nothing is written.
-        ("buf_oob", "5 bytes at 0x1fffe"),
-        ("buf_cap_lies", "5 bytes at 0x1fffe"),
+        ("buf_oob", "cannot write the value", "5 bytes at 0x1fffe"),
+        (
+            "buf_cap_lies",
+            "cannot write the value",
+            "5 bytes at 0x1fffe",
+        ),
     ] {
         let err = call_err::<bool>(&mut p, f, ());
         assert_trap(
             &err,
             f,
-            &format!("guest memory access out of bounds: {claim} exceed the memory size 131072"),
+            &format!(
+                "wabi.config: {what}: guest memory access out of bounds: {claim} exceed the \
+                 memory size 131072"
+            ),
         );
         next_call_works(&mut p, &err, Next::FreshInstance);
     }
@@ -1724,16 +1733,31 @@ fn limit_host_call_bad_pointers() {
     let mut p = plugin_with(guest, |b| {
         noop(&calls)(b).limits(limits(|l| l.max_output = usize::MAX))
     });
-    for (f, claim) in [
-        ("name_oob", "4 bytes at 0x100000"),
-        ("name_wraps", "2 bytes at 0xffffffff"),
-        ("args_1gib", "1073741824 bytes at 0x0"),
+    for (f, what, claim) in [
+        (
+            "name_oob",
+            "cannot read the function name",
+            "4 bytes at 0x100000",
+        ),
+        (
+            "name_wraps",
+            "cannot read the function name",
+            "2 bytes at 0xffffffff",
+        ),
+        (
+            "args_1gib",
+            "cannot read the arguments of host function `noop`",
+            "1073741824 bytes at 0x0",
+        ),
     ] {
         let (err, largest) = largest_allocation(|| call_err::<u8>(&mut p, f, ()));
         assert_trap(
             &err,
             f,
-            &format!("guest memory access out of bounds: {claim} exceed the memory size 131072"),
+            &format!(
+                "wabi.host_call: {what}: guest memory access out of bounds: {claim} exceed the \
+                 memory size 131072"
+            ),
         );
         assert!(largest < ALLOCATION_CEILING, "{f}: allocated {largest}");
         next_call_works(&mut p, &err, Next::FreshInstance);
@@ -1779,50 +1803,6 @@ fn limit_host_call_bad_pointers() {
     );
     assert_eq!(calls.load(Ordering::Relaxed), 1);
     next_call_works(&mut p, &err, Next::FreshInstance);
-}
-
-/// The traps of the two tests above name the import called with the bad pointers, and what it
-/// could not read or write, before the out-of-bounds range (like `wabi.log`, "wabi.log was
-/// called with an invalid message: ..."). They once did not: the message was wasmtime's
-/// backtrace and the bare range ("... <wasm function 6>: guest memory access out of bounds: 3
-/// bytes at 0x100000 exceed the memory size 131072").
-#[test]
-fn limit_bad_pointers_name_the_import() {
-    let mut p = plugin_with(guest!("limit_config_bad_pointers"), |b| {
-        b.config("key", "value")
-    });
-    for (f, what) in [
-        ("key_oob", "cannot read the key"),
-        ("key_wraps", "cannot read the key"),
-        ("buf_oob", "cannot write the value"),
-        ("buf_cap_lies", "cannot write the value"),
-    ] {
-        let err = call_err::<bool>(&mut p, f, ());
-        assert_trap(
-            &err,
-            f,
-            &format!("wabi.config: {what}: guest memory access out of bounds: "),
-        );
-    }
-    let calls = Arc::new(AtomicU32::new(0));
-    let mut p = plugin_with(guest!("limit_host_call_bad_pointers"), |b| {
-        noop(&calls)(b).limits(limits(|l| l.max_output = usize::MAX))
-    });
-    for (f, what) in [
-        ("name_oob", "cannot read the function name"),
-        ("name_wraps", "cannot read the function name"),
-        (
-            "args_1gib",
-            "cannot read the arguments of host function `noop`",
-        ),
-    ] {
-        let err = call_err::<u8>(&mut p, f, ());
-        assert_trap(
-            &err,
-            f,
-            &format!("wabi.host_call: {what}: guest memory access out of bounds: "),
-        );
-    }
 }
 
 /// Under the default output limit (64 MiB) the 1 GiB argument list of `args_1gib` is refused by
