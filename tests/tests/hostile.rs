@@ -843,10 +843,10 @@ struct Typed {
 fn ok_body_malformed_msgpack() {
     let mut p = plugin(guest!("ok_body_malformed_msgpack"));
     for (f, fragment) in [
-        ("reserved", "wrong msgpack marker Reserved"),
-        ("truncated", "failed to fill whole buffer"),
-        ("empty", "failed to fill whole buffer"),
-        ("short_str", "unexpected end of file"),
+        ("reserved", "byte 0xc1 at 0 is reserved by MessagePack"),
+        ("truncated", "unexpected end of input"),
+        ("empty", "unexpected end of input at byte 0"),
+        ("short_str", "unexpected end of input"),
     ] {
         let err = call_err::<Value>(&mut p, f, ());
         assert_decode(&err, f, fragment);

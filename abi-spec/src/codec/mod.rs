@@ -1,8 +1,11 @@
-//! The canonical MessagePack encoding and the argument-list rule.
+//! The canonical MessagePack encoding (ABI.md section 8) and the argument-list rule.
 //!
-//! - Values are encoded by rmp-serde with structs as maps keyed by field name
-//!   ([`rmp_serde::Serializer::with_struct_map`]) and sequences of `u8` as `bin`
-//!   ([`BytesMode::ForceIterables`]).
+//! - Values are encoded with structs as maps keyed by field name and sequences of `u8` as
+//!   `bin`, integers in their smallest form. The encoder ([`encode`]) and the decoder
+//!   ([`decode`]) are wabi's own serde implementations over a `Vec<u8>` and a byte slice; they
+//!   write and read exactly the bytes of rmp-serde configured that way (`with_struct_map`,
+//!   `BytesMode::ForceIterables`), which is what the tests compare them with, at a fraction of
+//!   the instructions (docs/PERFORMANCE.md).
 //! - The arguments of a call are one value: nothing for zero arguments (an empty input), the
 //!   argument itself for one argument, and an array of the arguments for two or more.
 //!
@@ -17,33 +20,28 @@
 //! assert_eq!(decode::<&str>(&buf).unwrap(), "a");
 //! ```
 
-use rmp_serde::config::{BytesMode, DefaultConfig, StructMapConfig};
-use serde::ser::{self, Serialize};
+mod de;
+mod error;
+mod ser;
+
+use serde::ser::{self as serde_ser, Serialize};
 use serde::Deserialize;
-use std::io::Write;
 
-pub use rmp_serde::decode::Error as DecodeError;
-pub use rmp_serde::encode::Error as EncodeError;
-
-/// The canonical serializer type.
-pub type Serializer<W> = rmp_serde::Serializer<W, StructMapConfig<DefaultConfig>>;
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
+use ser::{Compound, Serializer};
 
 /// Maximum nesting depth (arrays and maps) a decoder accepts; deeper input is an error, not a
 /// stack overflow.
 pub const MAX_DEPTH: usize = 128;
 
-/// Make a canonical serializer writing to `w`.
-#[inline]
-pub fn serializer<W: Write>(w: W) -> Serializer<W> {
-    rmp_serde::Serializer::new(w)
-        .with_struct_map()
-        .with_bytes(BytesMode::ForceIterables)
-}
+/// The newtype name by which serde types ask for a MessagePack extension value, as
+/// `(type: i8, data: bytes)` (rmp-serde's convention, kept so such types work unchanged).
+pub const EXT_STRUCT: &str = "_ExtStruct";
 
 /// Encode one value canonically, appending to `out`.
 #[inline]
 pub fn encode<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), EncodeError> {
-    value.serialize(&mut serializer(out))
+    value.serialize(&mut Serializer { out })
 }
 
 /// Encode one value canonically into a new vector.
@@ -54,13 +52,10 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> 
 }
 
 /// Decode one value, borrowing strings and byte slices from `bytes` where the type allows.
-/// Nesting deeper than [`MAX_DEPTH`] is rejected.
+/// Nesting deeper than [`MAX_DEPTH`] is rejected. Bytes after the value are ignored.
 #[inline]
 pub fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
-    let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
-    // rmp-serde's counter refuses the container that reaches its limit: allow exactly MAX_DEPTH.
-    de.set_max_depth(MAX_DEPTH + 1);
-    T::deserialize(&mut de)
+    T::deserialize(&mut de::Deserializer::new(bytes))
 }
 
 /// MessagePack `nil`: the result of a function returning nothing (`()`).
@@ -83,38 +78,40 @@ pub fn decode_no_args(bytes: &[u8]) -> Result<(), DecodeError> {
 /// `args` is a tuple of the arguments (`()` for none, `(x,)` for one) or, for one argument, the
 /// argument itself. A tuple of length 1 is written as its element, `()` writes nothing, and any
 /// other tuple is written as an array. A value that is not a tuple is one argument.
+#[inline]
 pub fn encode_args<A: Serialize + ?Sized>(out: &mut Vec<u8>, args: &A) -> Result<(), EncodeError> {
-    let mut inner = serializer(out);
-    args.serialize(ArgList(&mut inner))
+    args.serialize(ArgList(&mut Serializer { out }))
 }
 
 /// Serializer that applies the argument-list rule to the top-level value and delegates
 /// everything else to the canonical serializer.
-struct ArgList<'a, W: Write>(&'a mut Serializer<W>);
+struct ArgList<'s, 'a>(&'s mut Serializer<'a>);
 
 /// A tuple being written as an argument list.
-enum ArgTuple<'a, W: Write> {
+enum ArgTuple<'s, 'a> {
     /// One argument: written bare.
-    One(&'a mut Serializer<W>),
+    One(&'s mut Serializer<'a>),
     /// Several arguments: an array.
-    Many(<&'a mut Serializer<W> as ser::Serializer>::SerializeTuple),
+    Many(Compound<'s>),
 }
 
-impl<'a, W: Write> ser::SerializeTuple for ArgTuple<'a, W> {
+impl serde_ser::SerializeTuple for ArgTuple<'_, '_> {
     type Ok = ();
     type Error = EncodeError;
 
+    #[inline]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
         match self {
             ArgTuple::One(s) => value.serialize(&mut **s),
-            ArgTuple::Many(t) => t.serialize_element(value),
+            ArgTuple::Many(t) => serde_ser::SerializeTuple::serialize_element(t, value),
         }
     }
 
+    #[inline]
     fn end(self) -> Result<(), EncodeError> {
         match self {
             ArgTuple::One(_) => Ok(()),
-            ArgTuple::Many(t) => t.end(),
+            ArgTuple::Many(t) => serde_ser::SerializeTuple::end(t),
         }
     }
 }
@@ -124,23 +121,22 @@ macro_rules! delegate {
         $(
             #[inline]
             fn $method(self, $($arg: $ty),*) -> Result<(), EncodeError> {
-                ser::Serializer::$method(&mut *self.0, $($arg),*)
+                serde_ser::Serializer::$method(&mut *self.0, $($arg),*)
             }
         )*
     };
 }
 
-impl<'a, W: Write> ser::Serializer for ArgList<'a, W> {
+impl<'s, 'a> serde_ser::Serializer for ArgList<'s, 'a> {
     type Ok = ();
     type Error = EncodeError;
-    type SerializeSeq = <&'a mut Serializer<W> as ser::Serializer>::SerializeSeq;
-    type SerializeTuple = ArgTuple<'a, W>;
-    type SerializeTupleStruct = <&'a mut Serializer<W> as ser::Serializer>::SerializeTupleStruct;
-    type SerializeTupleVariant = <&'a mut Serializer<W> as ser::Serializer>::SerializeTupleVariant;
-    type SerializeMap = <&'a mut Serializer<W> as ser::Serializer>::SerializeMap;
-    type SerializeStruct = <&'a mut Serializer<W> as ser::Serializer>::SerializeStruct;
-    type SerializeStructVariant =
-        <&'a mut Serializer<W> as ser::Serializer>::SerializeStructVariant;
+    type SerializeSeq = Compound<'s>;
+    type SerializeTuple = ArgTuple<'s, 'a>;
+    type SerializeTupleStruct = Compound<'s>;
+    type SerializeTupleVariant = Compound<'s>;
+    type SerializeMap = Compound<'s>;
+    type SerializeStruct = Compound<'s>;
+    type SerializeStructVariant = Compound<'s>;
 
     delegate! {
         serialize_bool(v: bool);
@@ -165,22 +161,26 @@ impl<'a, W: Write> ser::Serializer for ArgList<'a, W> {
     }
 
     /// `()` is the empty argument list: nothing is written.
+    #[inline]
     fn serialize_unit(self) -> Result<(), EncodeError> {
         Ok(())
     }
 
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), EncodeError> {
-        ser::Serializer::serialize_some(&mut *self.0, value)
+        serde_ser::Serializer::serialize_some(&mut *self.0, value)
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
         value: &T,
     ) -> Result<(), EncodeError> {
-        ser::Serializer::serialize_newtype_struct(&mut *self.0, name, value)
+        serde_ser::Serializer::serialize_newtype_struct(&mut *self.0, name, value)
     }
 
+    #[inline]
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -188,29 +188,33 @@ impl<'a, W: Write> ser::Serializer for ArgList<'a, W> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), EncodeError> {
-        ser::Serializer::serialize_newtype_variant(&mut *self.0, name, index, variant, value)
+        serde_ser::Serializer::serialize_newtype_variant(&mut *self.0, name, index, variant, value)
     }
 
+    #[inline]
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
-        ser::Serializer::serialize_seq(self.0, len)
+        serde_ser::Serializer::serialize_seq(self.0, len)
     }
 
+    #[inline]
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, EncodeError> {
         if len == 1 {
             Ok(ArgTuple::One(self.0))
         } else {
-            ser::Serializer::serialize_tuple(self.0, len).map(ArgTuple::Many)
+            serde_ser::Serializer::serialize_tuple(self.0, len).map(ArgTuple::Many)
         }
     }
 
+    #[inline]
     fn serialize_tuple_struct(
         self,
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleStruct, EncodeError> {
-        ser::Serializer::serialize_tuple_struct(self.0, name, len)
+        serde_ser::Serializer::serialize_tuple_struct(self.0, name, len)
     }
 
+    #[inline]
     fn serialize_tuple_variant(
         self,
         name: &'static str,
@@ -218,21 +222,24 @@ impl<'a, W: Write> ser::Serializer for ArgList<'a, W> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleVariant, EncodeError> {
-        ser::Serializer::serialize_tuple_variant(self.0, name, index, variant, len)
+        serde_ser::Serializer::serialize_tuple_variant(self.0, name, index, variant, len)
     }
 
+    #[inline]
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
-        ser::Serializer::serialize_map(self.0, len)
+        serde_ser::Serializer::serialize_map(self.0, len)
     }
 
+    #[inline]
     fn serialize_struct(
         self,
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, EncodeError> {
-        ser::Serializer::serialize_struct(self.0, name, len)
+        serde_ser::Serializer::serialize_struct(self.0, name, len)
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         name: &'static str,
@@ -240,16 +247,18 @@ impl<'a, W: Write> ser::Serializer for ArgList<'a, W> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStructVariant, EncodeError> {
-        ser::Serializer::serialize_struct_variant(self.0, name, index, variant, len)
+        serde_ser::Serializer::serialize_struct_variant(self.0, name, index, variant, len)
     }
 
-    // rmp-serde decides "bin or array" for byte sequences in `collect_seq`: keep its choice.
+    // The canonical serializer decides "bin or array" for byte sequences in `collect_seq`:
+    // keep its choice.
+    #[inline]
     fn collect_seq<I>(self, iter: I) -> Result<(), EncodeError>
     where
         I: IntoIterator,
         I::Item: Serialize,
     {
-        ser::Serializer::collect_seq(&mut *self.0, iter)
+        serde_ser::Serializer::collect_seq(&mut *self.0, iter)
     }
 
     fn is_human_readable(&self) -> bool {
