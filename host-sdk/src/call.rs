@@ -36,18 +36,23 @@ pub(crate) fn call_guest<T>(
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
-    let ptr = match place_input(&mut store, input, outer) {
-        Ok(Placement::At(ptr)) => Ok(ptr),
-        Ok(Placement::Alloc(alloc, len)) => {
-            let block = alloc.call(&mut store, (len, INPUT_ALIGN));
-            accept_block(&mut store, input, block)
-        }
-        Err(e) => Err(e),
-    };
-    let result = match ptr {
-        Ok(ptr) => {
-            let outcome = func.call(&mut store, (ptr, input.len() as u32));
-            returned(&mut store, outcome, ok)
+    let result = match initialised(&store) {
+        Ok(area) => {
+            let ptr = match place_input(&mut store, area, input, outer) {
+                Ok(Placement::At(ptr)) => Ok(ptr),
+                Ok(Placement::Alloc(alloc, len)) => {
+                    let block = alloc.call(&mut store, (len, INPUT_ALIGN));
+                    accept_block(&mut store, input, block)
+                }
+                Err(e) => Err(e),
+            };
+            match ptr {
+                Ok(ptr) => {
+                    let outcome = func.call(&mut store, (ptr, input.len() as u32));
+                    returned(&mut store, area, outcome, ok)
+                }
+                Err(e) => Err(e),
+            }
         }
         Err(e) => Err(e),
     };
@@ -64,18 +69,23 @@ pub(crate) async fn call_guest_async<T>(
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
-    let ptr = match place_input(&mut store, input, outer) {
-        Ok(Placement::At(ptr)) => Ok(ptr),
-        Ok(Placement::Alloc(alloc, len)) => {
-            let block = alloc.call_async(&mut store, (len, INPUT_ALIGN)).await;
-            accept_block(&mut store, input, block)
-        }
-        Err(e) => Err(e),
-    };
-    let result = match ptr {
-        Ok(ptr) => {
-            let outcome = func.call_async(&mut store, (ptr, input.len() as u32)).await;
-            returned(&mut store, outcome, ok)
+    let result = match initialised(&store) {
+        Ok(area) => {
+            let ptr = match place_input(&mut store, area, input, outer) {
+                Ok(Placement::At(ptr)) => Ok(ptr),
+                Ok(Placement::Alloc(alloc, len)) => {
+                    let block = alloc.call_async(&mut store, (len, INPUT_ALIGN)).await;
+                    accept_block(&mut store, input, block)
+                }
+                Err(e) => Err(e),
+            };
+            match ptr {
+                Ok(ptr) => {
+                    let outcome = func.call_async(&mut store, (ptr, input.len() as u32)).await;
+                    returned(&mut store, area, outcome, ok)
+                }
+                Err(e) => Err(e),
+            }
         }
         Err(e) => Err(e),
     };
@@ -149,6 +159,7 @@ struct InputArea {
 
 /// The input area of the instance, or an error when a host function called back into a guest
 /// that has not finished initialising (from `_initialize` or its start function).
+#[inline]
 fn initialised(store: &StoreContextMut<'_, HostState>) -> Result<InputArea> {
     let abi: Option<&AbiExports> = store.data().abi.as_ref();
     abi.map(|a| InputArea {
@@ -177,13 +188,13 @@ enum Placement {
 #[inline]
 fn place_input(
     store: &mut StoreContextMut<'_, HostState>,
+    abi: InputArea,
     bytes: &[u8],
     scratch_allowed: bool,
 ) -> Result<Placement> {
     if bytes.is_empty() {
         return Ok(Placement::At(0));
     }
-    let abi = initialised(store)?;
     let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
         function: String::new(),
         direction: Direction::Arguments,
@@ -250,11 +261,12 @@ fn accept_block(
 #[inline]
 fn returned<T>(
     store: &mut StoreContextMut<'_, HostState>,
+    area: InputArea,
     outcome: wasmtime::Result<u64>,
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     match outcome {
-        Ok(packed) => read_envelope(store, packed as i64, ok),
+        Ok(packed) => read_envelope(store, area.memory, packed as i64, ok),
         Err(trap) => Err(trap_error(store, trap)),
     }
 }
@@ -341,6 +353,7 @@ pub(crate) fn now<F: Future>(future: F) -> F::Output {
 /// Validate and interpret the envelope a user function returned (ABI.md 6.2 step 4, section 7).
 fn read_envelope<T>(
     store: &StoreContextMut<'_, HostState>,
+    memory: Memory,
     packed: i64,
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
@@ -355,7 +368,6 @@ fn read_envelope<T>(
             limit: max_output as u64,
         });
     }
-    let memory = initialised(store)?.memory;
     let data = memory.data(store);
     let bad = |reason: String| Error::BadResult {
         function: String::new(),

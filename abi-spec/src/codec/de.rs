@@ -305,6 +305,14 @@ macro_rules! integers {
 }
 
 impl<'de> Deserializer<'de> {
+    /// What the short paths for integers and strings do not handle: a value of another type
+    /// (which the visitor refuses) or a long string. Kept out of line so those paths stay small.
+    #[cold]
+    #[inline(never)]
+    fn other<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.any(visitor, true)
+    }
+
     #[inline]
     fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         let Some((&marker, rest)) = self.rest.split_first() else {
@@ -312,7 +320,7 @@ impl<'de> Deserializer<'de> {
         };
         match marker {
             0x00..=0x7f | 0xcc..=0xd3 | 0xe0..=0xff => self.rest = rest,
-            _ => return self.any(visitor, true),
+            _ => return self.other(visitor),
         }
         match marker {
             0xcc => visitor.visit_u8(self.u8()?),
@@ -345,7 +353,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 self.rest = &self.rest[1..];
                 self.str(usize::from(m & 0x1f), visitor)
             }
-            _ => self.any(visitor, true),
+            _ => self.other(visitor),
         }
     }
 
