@@ -20,7 +20,9 @@ fn reference<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
-fn reference_decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, rmp_serde::decode::Error> {
+fn reference_decode<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+) -> Result<T, rmp_serde::decode::Error> {
     let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
     de.set_max_depth(codec::MAX_DEPTH + 1);
     T::deserialize(&mut de)
@@ -87,7 +89,12 @@ fn everything(depth: u32) -> Everything {
         age: 36,
         email: Some("ada@example.org".into()),
         nothing: None,
-        tags: vec!["x".repeat(31), "y".repeat(32), "z".repeat(300), String::new()],
+        tags: vec![
+            "x".repeat(31),
+            "y".repeat(32),
+            "z".repeat(300),
+            String::new(),
+        ],
         shape: Shape::Rect { w: 1.5, h: -2.25 },
         shapes: vec![Shape::Unit, Shape::Circle(0.1), Shape::Pair(-1, i32::MIN)],
         scores: (0..20).map(|i| (format!("k{i}"), -(i * 1000))).collect(),
@@ -253,7 +260,9 @@ fn random_input(rng: &mut Rng, out: &mut Vec<u8>, depth: u32) {
             }
         }
         3 => {
-            let words = ["name", "age", "Unit", "Circle", "Pair", "Rect", "w", "h", "x"];
+            let words = [
+                "name", "age", "Unit", "Circle", "Pair", "Rect", "w", "h", "x",
+            ];
             let w = words[rng.below(words.len() as u64) as usize];
             out.push(0xa0 | w.len() as u8);
             out.extend_from_slice(w.as_bytes());
@@ -261,7 +270,11 @@ fn random_input(rng: &mut Rng, out: &mut Vec<u8>, depth: u32) {
         _ => {
             out.push(interesting[rng.below(interesting.len() as u64) as usize]);
             for _ in 0..rng.below(6) {
-                out.push(if rng.below(2) == 0 { 0 } else { rng.next() as u8 });
+                out.push(if rng.below(2) == 0 {
+                    0
+                } else {
+                    rng.next() as u8
+                });
             }
         }
     }
@@ -348,7 +361,11 @@ fn errors_say_what_and_where() {
         "byte 0xc1 at 1 is reserved by MessagePack and starts no value"
     );
     let err = codec::decode::<String>(&[0xa2, 0xff, 0xfe]).unwrap_err();
-    assert!(err.to_string().starts_with("the string at byte 1 is not valid UTF-8"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("the string at byte 1 is not valid UTF-8"),
+        "{err}"
+    );
     let err = codec::decode::<(u8,)>(&[0x92, 1, 2]).unwrap_err();
     assert_eq!(
         err.to_string(),

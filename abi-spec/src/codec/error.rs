@@ -64,7 +64,9 @@ pub enum DecodeErrorKind {
         read: u32,
     },
     /// An enum value that is a map of more or less than one entry.
-    #[error("an enum variant with data is a map of one entry, but the map at byte {offset} has {len}")]
+    #[error(
+        "an enum variant with data is a map of one entry, but the map at byte {offset} has {len}"
+    )]
     Variant {
         /// Where the map starts.
         offset: usize,

@@ -67,7 +67,15 @@ impl Serializer<'_> {
     /// A length header: the fix form (`fix | len`) below `fix_max`, then the 8-bit form if the
     /// type has one (`m8`), then 16 and 32 bits.
     #[inline(always)]
-    fn header(&mut self, len: usize, fix: u8, fix_max: usize, m8: Option<u8>, m16: u8, what: &'static str) -> Result {
+    fn header(
+        &mut self,
+        len: usize,
+        fix: u8,
+        fix_max: usize,
+        m8: Option<u8>,
+        m16: u8,
+        what: &'static str,
+    ) -> Result {
         let out = &mut *self.out;
         if len < fix_max {
             out.push(fix | len as u8);
@@ -123,18 +131,30 @@ impl Serializer<'_> {
                 } else {
                     self.array_header(len)?;
                 }
-                Ok(Compound { ser: self.reborrow(), unknown: None })
+                Ok(Compound {
+                    ser: self.reborrow(),
+                    unknown: None,
+                })
             }
             None => {
                 let start = self.out.len();
-                Ok(Compound { ser: self.reborrow(), unknown: Some(Unknown { start, count: 0, map }) })
+                Ok(Compound {
+                    ser: self.reborrow(),
+                    unknown: Some(Unknown {
+                        start,
+                        count: 0,
+                        map,
+                    }),
+                })
             }
         }
     }
 
     #[inline]
     fn reborrow(&mut self) -> Serializer<'_> {
-        Serializer { out: &mut *self.out }
+        Serializer {
+            out: &mut *self.out,
+        }
     }
 
     fn ext(&mut self, tag: i8, data: &[u8]) -> Result {
@@ -153,7 +173,11 @@ impl Serializer<'_> {
             }
             len => {
                 let Ok(len32) = u32::try_from(len) else {
-                    return Err(Kind::TooLong { what: "extension value", len }.into());
+                    return Err(Kind::TooLong {
+                        what: "extension value",
+                        len,
+                    }
+                    .into());
                 };
                 let [a, b, c, d] = len32.to_be_bytes();
                 out.extend_from_slice(&[0xc9, a, b, c, d, tag]);
@@ -388,17 +412,29 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
     }
 
     #[inline]
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result {
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result {
         self.str(variant)
     }
 
     #[inline]
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result {
         if name == EXT_STRUCT {
             let mut ext = ExtParts::default();
             value.serialize(&mut ext)?;
             return match ext {
-                ExtParts { tag: Some(tag), data: Some(data) } => self.ext(tag, &data),
+                ExtParts {
+                    tag: Some(tag),
+                    data: Some(data),
+                } => self.ext(tag, &data),
                 _ => Err(Kind::BadExtension.into()),
             };
         }
@@ -429,7 +465,11 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
     }
 
     #[inline]
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Self::SerializeTupleStruct> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleStruct> {
         self.compound(Some(len), false)
     }
 
@@ -485,13 +525,19 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         };
         let item_size = std::mem::size_of::<I::Item>();
         let might_be_bytes = (item_size == 1 || item_size == std::mem::size_of::<&u8>())
-            && std::mem::size_of::<I::IntoIter>() <= std::mem::size_of::<std::slice::Iter<'_, u8>>();
+            && std::mem::size_of::<I::IntoIter>()
+                <= std::mem::size_of::<std::slice::Iter<'_, u8>>();
         let mut iter = iter.peekable();
         if let (true, Some(len)) = (might_be_bytes, len) {
-            if iter.peek().is_some_and(|item| item.serialize(OnlyU8).is_ok()) {
+            if iter
+                .peek()
+                .is_some_and(|item| item.serialize(OnlyU8).is_ok())
+            {
                 self.bin_header(len)?;
                 for item in iter {
-                    let byte = item.serialize(OnlyU8).map_err(|_| EncodeError::from(Kind::NotBytes))?;
+                    let byte = item
+                        .serialize(OnlyU8)
+                        .map_err(|_| EncodeError::from(Kind::NotBytes))?;
                     self.out.push(byte);
                 }
                 return Ok(());
@@ -571,39 +617,78 @@ macro_rules! refuse_all_but {
             serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
         }
 
-        fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> std::result::Result<$ok, Self::Error> {
+        fn serialize_some<T: Serialize + ?Sized>(
+            self,
+            _: &T,
+        ) -> std::result::Result<$ok, Self::Error> {
             Err($err)
         }
 
-        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, _: &T) -> std::result::Result<$ok, Self::Error> {
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: &T,
+        ) -> std::result::Result<$ok, Self::Error> {
             Err($err)
         }
 
-        fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> std::result::Result<$ok, Self::Error> {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> std::result::Result<$ok, Self::Error> {
             Err($err)
         }
 
-        fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Self::SerializeSeq, Self::Error> {
+        fn serialize_seq(
+            self,
+            _: Option<usize>,
+        ) -> std::result::Result<Self::SerializeSeq, Self::Error> {
             Err($err)
         }
 
-        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleStruct, Self::Error> {
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeTupleStruct, Self::Error> {
             Err($err)
         }
 
-        fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeTupleVariant, Self::Error> {
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeTupleVariant, Self::Error> {
             Err($err)
         }
 
-        fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Self::Error> {
+        fn serialize_map(
+            self,
+            _: Option<usize>,
+        ) -> std::result::Result<Self::SerializeMap, Self::Error> {
             Err($err)
         }
 
-        fn serialize_struct(self, _: &'static str, _: usize) -> std::result::Result<Self::SerializeStruct, Self::Error> {
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeStruct, Self::Error> {
             Err($err)
         }
 
-        fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> std::result::Result<Self::SerializeStructVariant, Self::Error> {
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeStructVariant, Self::Error> {
             Err($err)
         }
     };
