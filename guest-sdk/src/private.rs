@@ -163,10 +163,19 @@ pub fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, function: &str, val
     }
 }
 
-/// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`.
+/// The whole envelope of a function returning nothing: status Ok, a 1-byte body, `nil`.
+const UNIT_ENVELOPE: [u8; ENVELOPE_HEADER_LEN + 1] = {
+    let status = (Status::Ok as u32).to_le_bytes();
+    let [s0, s1, s2, s3] = status;
+    [s0, s1, s2, s3, 1, 0, 0, 0, codec::NIL]
+};
+
+/// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`,
+/// written as one constant.
 #[inline]
 pub fn write_unit(out: &mut Vec<u8>) {
-    EnvelopeWriter::ok(out, &[codec::NIL]);
+    out.clear();
+    out.extend_from_slice(&UNIT_ENVELOPE);
 }
 
 /// Write an [`Status::Ok`] envelope whose body is `bytes` as they are (`#[export(raw)]`).
