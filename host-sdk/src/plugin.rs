@@ -367,9 +367,9 @@ impl Plugin {
     /// One call with an argument list, MessagePack-encoded into the reused buffer.
     ///
     /// Encoding straight into the guest's scratch buffer instead, with a fixed-buffer writer,
-    /// was measured: 2-4% fewer instructions for W1 and W2 of the benchmarks, 3% more for W3
-    /// (rmp-serde's code is inlined less well around that writer than around `Vec`'s), the
-    /// same time within the noise. The copy stays.
+    /// was measured (with rmp-serde, before wabi had its own encoder): 2-4% fewer instructions
+    /// for W1 and W2 of the benchmarks, 3% more for W3, the same time within the noise. The
+    /// copy stays.
     fn invoke_args<A: Serialize + ?Sized, T>(
         &mut self,
         name: &str,
