@@ -26,13 +26,64 @@ use crate::state::{AbiExports, HostState};
 /// An exported user function: `(ptr, len) -> packed (ptr, len)`.
 pub(crate) type UserFunc = TypedFunc<(u32, u32), u64>;
 
+/// The input of a call: bytes to copy into guest memory ([`&[u8]`]), or arguments to encode
+/// straight into it ([`EncodedArgs`]).
+pub(crate) trait Input: Copy {
+    /// Its length in bytes.
+    fn len(self) -> usize;
+    /// Write it into `dest`, exactly [`Input::len`] bytes of guest memory.
+    fn write(self, dest: &mut [u8]) -> Result<()>;
+}
+
+impl Input for &[u8] {
+    #[inline(always)]
+    fn len(self) -> usize {
+        <[u8]>::len(self)
+    }
+
+    #[inline(always)]
+    fn write(self, dest: &mut [u8]) -> Result<()> {
+        dest.copy_from_slice(self);
+        Ok(())
+    }
+}
+
+/// An argument list of a measured size (`codec::measure_args`), encoded where the guest reads
+/// it: one copy of its payloads instead of two (see `Plugin::invoke_args`).
+pub(crate) struct EncodedArgs<'a, A: ?Sized> {
+    pub(crate) args: &'a A,
+    pub(crate) len: usize,
+}
+
+impl<A: ?Sized> Clone for EncodedArgs<'_, A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A: ?Sized> Copy for EncodedArgs<'_, A> {}
+
+impl<A: serde::Serialize + ?Sized> Input for EncodedArgs<'_, A> {
+    fn len(self) -> usize {
+        self.len
+    }
+
+    fn write(self, dest: &mut [u8]) -> Result<()> {
+        wabi_spec::codec::encode_args_into(dest, self.args).map_err(|e| Error::Encode {
+            function: String::new(),
+            direction: Direction::Arguments,
+            message: e.to_string(),
+        })
+    }
+}
+
 /// Call `func` with `input` in `store` and hand the success body to `ok`. Applies the
 /// per-call limits at the outermost call; refuses nesting beyond the depth limit.
 pub(crate) fn call_guest<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
     name: &str,
-    input: &[u8],
+    input: impl Input,
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
@@ -65,7 +116,7 @@ pub(crate) async fn call_guest_async<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
     name: &str,
-    input: &[u8],
+    input: impl Input,
     ok: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let outer = enter(&mut store, name)?;
@@ -189,21 +240,21 @@ enum Placement {
 fn place_input(
     store: &mut StoreContextMut<'_, HostState>,
     abi: InputArea,
-    bytes: &[u8],
+    input: impl Input,
     scratch_allowed: bool,
 ) -> Result<Placement> {
-    if bytes.is_empty() {
+    if input.len() == 0 {
         return Ok(Placement::At(0));
     }
-    let len = u32::try_from(bytes.len()).map_err(|_| Error::Encode {
+    let len = u32::try_from(input.len()).map_err(|_| Error::Encode {
         function: String::new(),
         direction: Direction::Arguments,
-        message: format!("{} bytes do not fit a 32-bit guest", bytes.len()),
+        message: format!("{} bytes do not fit a 32-bit guest", input.len()),
     })?;
     if scratch_allowed && len <= abi.scratch_cap {
         let data = abi.memory.data_mut(&mut *store);
         let range = checked_range(abi.scratch_ptr, len as u64, data.len())?;
-        data[range].copy_from_slice(bytes);
+        input.write(&mut data[range])?;
         return Ok(Placement::At(abi.scratch_ptr));
     }
     let alloc = store
@@ -215,16 +266,16 @@ fn place_input(
     Ok(Placement::Alloc(alloc, len))
 }
 
-/// Check the block the guest's allocator returned for the input and copy the input into it;
+/// Check the block the guest's allocator returned for the input and write the input into it;
 /// returns its address.
 fn accept_block(
     store: &mut StoreContextMut<'_, HostState>,
-    bytes: &[u8],
+    input: impl Input,
     block: wasmtime::Result<u32>,
 ) -> Result<u32> {
     let ptr = block.map_err(|e| trap_error(store, e))?;
     let abi = initialised(store)?;
-    let len = bytes.len() as u32;
+    let len = input.len() as u32;
     let refuse = |reason: String| Error::Alloc {
         function: String::new(),
         host_function: None,
@@ -253,12 +304,12 @@ fn accept_block(
     let data = abi.memory.data_mut(&mut *store);
     let range = checked_range(ptr, len as u64, data.len())
         .map_err(|e| refuse(format!("wabi_alloc returned a block outside memory: {e}")))?;
-    data[range].copy_from_slice(bytes);
+    input.write(&mut data[range])?;
     Ok(ptr)
 }
 
 /// What the user function's call came to: its envelope interpreted, or its trap explained.
-#[inline]
+#[inline(always)]
 fn returned<T>(
     store: &mut StoreContextMut<'_, HostState>,
     area: InputArea,
@@ -351,6 +402,7 @@ pub(crate) fn now<F: Future>(future: F) -> F::Output {
 }
 
 /// Validate and interpret the envelope a user function returned (ABI.md 6.2 step 4, section 7).
+#[inline(always)]
 fn read_envelope<T>(
     store: &StoreContextMut<'_, HostState>,
     memory: Memory,
@@ -378,14 +430,23 @@ fn read_envelope<T>(
     let envelope = Envelope::parse(&data[range]).map_err(|e| bad(e.to_string()))?;
     match envelope {
         Envelope::Ok(body) => ok(body),
-        Envelope::Error { message, value } => Err(Error::Guest {
+        other => Err(envelope_error(other)),
+    }
+}
+
+/// The error a non-`Ok` envelope stands for.
+#[cold]
+fn envelope_error(envelope: Envelope<'_>) -> Error {
+    match envelope {
+        Envelope::Ok(_) => unreachable!("`read_envelope` handles Ok"),
+        Envelope::Error { message, value } => Error::Guest {
             function: String::new(),
             error: GuestError {
                 message: message.to_string(),
                 value: value.map(<[u8]>::to_vec),
             },
-        }),
-        Envelope::Panic(record) => Err(Error::Panic {
+        },
+        Envelope::Panic(record) => Error::Panic {
             function: String::new(),
             panic: GuestPanic {
                 message: record.message.to_string(),
@@ -393,17 +454,17 @@ fn read_envelope<T>(
                 line: record.line,
                 column: record.column,
             },
-        }),
-        Envelope::BadArguments(message) => Err(Error::Decode {
+        },
+        Envelope::BadArguments(message) => Error::Decode {
             function: String::new(),
             direction: Direction::Arguments,
             message: format!("the guest could not decode them: {message}"),
-        }),
-        Envelope::BadResult(message) => Err(Error::Encode {
+        },
+        Envelope::BadResult(message) => Error::Encode {
             function: String::new(),
             direction: Direction::Result,
             message: format!("the guest could not encode it: {message}"),
-        }),
+        },
     }
 }
 

@@ -15,7 +15,7 @@ use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_INITIALIZE, EXPO
 use wabi_spec::{codec, AbiVersion, ABI_VERSION};
 use wasmtime::{AsContextMut, Instance, Store};
 
-use crate::call::{call_guest, now, trap_error, Blocking, Exec, UserFunc};
+use crate::call::{call_guest, now, trap_error, Blocking, EncodedArgs, Exec, UserFunc};
 #[cfg(feature = "async")]
 use crate::call::{call_guest_async, Yielding};
 use crate::error::{Direction, Error, Result};
@@ -50,7 +50,30 @@ pub struct Plugin {
     instance_id: u64,
     /// Reused buffer for encoding arguments.
     args: Vec<u8>,
+    /// How the last call's arguments were placed: decides whether this call measures its
+    /// arguments to encode them straight into guest memory (see [`Plugin::invoke_args`]).
+    last_args: LastArgs,
 }
+
+/// What the last argument list of a plugin was like.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum LastArgs {
+    /// Below [`DIRECT_MIN`] bytes: encode into the reused buffer and copy.
+    Small,
+    /// At least [`DIRECT_MIN`] bytes, mostly payload: measure, then encode into guest memory.
+    BigPayload,
+    /// At least [`DIRECT_MIN`] bytes of many small values: measuring would cost more than the
+    /// copy it saves, so encode and copy.
+    BigStructured,
+}
+
+/// Argument lists from this size on are written straight into guest memory when they are
+/// mostly payload (byte strings, long strings): one copy of the payload instead of two.
+const DIRECT_MIN: usize = 256 * 1024;
+
+/// "Mostly payload": at least this many bytes per write of the encoder on average (a 1 MiB
+/// byte string is one write; a struct of small fields is a few bytes per write).
+const DIRECT_BYTES_PER_WRITE: usize = 4096;
 
 impl Plugin {
     pub(crate) fn new(module: Module) -> Result<Plugin> {
@@ -59,6 +82,7 @@ impl Plugin {
             live: None,
             instance_id: 0,
             args: Vec::new(),
+            last_args: LastArgs::Small,
         };
         plugin.live()?;
         Ok(plugin)
@@ -71,6 +95,7 @@ impl Plugin {
             live: None,
             instance_id: 0,
             args: Vec::new(),
+            last_args: LastArgs::Small,
         };
         plugin.live_async().await?;
         Ok(plugin)
@@ -364,12 +389,14 @@ impl Plugin {
         self.after_call(result)
     }
 
-    /// One call with an argument list, MessagePack-encoded into the reused buffer.
+    /// One call with an argument list, MessagePack-encoded into the reused buffer and copied
+    /// into guest memory; or, after a call whose arguments were big and mostly payload,
+    /// measured first and encoded straight into the guest's block (one copy of a 1 MiB byte
+    /// string instead of two).
     ///
-    /// Encoding straight into the guest's scratch buffer instead, with a fixed-buffer writer,
-    /// was measured (with rmp-serde, before wabi had its own encoder): 2-4% fewer instructions
-    /// for W1 and W2 of the benchmarks, 3% more for W3, the same time within the noise. The
-    /// copy stays.
+    /// Encoding small arguments straight into the guest's scratch buffer as well was measured
+    /// (with rmp-serde, before wabi had its own encoder): 2-4% fewer instructions for W1 and W2
+    /// of the benchmarks, 3% more for W3, the same time within the noise. That copy stays.
     fn invoke_args<A: Serialize + ?Sized, T>(
         &mut self,
         name: &str,
@@ -377,10 +404,72 @@ impl Plugin {
         args: &A,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
+        if self.last_args == LastArgs::BigPayload {
+            return self.invoke_measured(name, func, args, ok);
+        }
         self.encode(name, args)?;
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result = call_guest(live.store.as_context_mut(), func, name, &self.args, ok);
+        let result = call_guest(
+            live.store.as_context_mut(),
+            func,
+            name,
+            self.args.as_slice(),
+            ok,
+        );
         self.after_call(result)
+    }
+
+    /// [`Plugin::invoke_args`] after big payload arguments: measure these, and encode them
+    /// straight into guest memory if they are big payload too. Out of line, so that the
+    /// common path stays as small as it was.
+    #[cold]
+    #[inline(never)]
+    fn invoke_measured<A: Serialize + ?Sized, T>(
+        &mut self,
+        name: &str,
+        func: &UserFunc,
+        args: &A,
+        ok: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        let result = match self.measure(name, args)? {
+            Some(direct) => {
+                let live = self.live.as_mut().expect("lookup made the instance live");
+                call_guest(live.store.as_context_mut(), func, name, direct, ok)
+            }
+            None => {
+                self.encode(name, args)?;
+                let live = self.live.as_mut().expect("lookup made the instance live");
+                call_guest(
+                    live.store.as_context_mut(),
+                    func,
+                    name,
+                    self.args.as_slice(),
+                    ok,
+                )
+            }
+        };
+        self.after_call(result)
+    }
+
+    /// Measure an argument list: `Some` when it is to be encoded straight into guest memory.
+    #[cold]
+    fn measure<'a, A: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        args: &'a A,
+    ) -> Result<Option<EncodedArgs<'a, A>>> {
+        let size = codec::measure_args(args).map_err(|e| Error::Encode {
+            function: name.to_string(),
+            direction: Direction::Arguments,
+            message: e.to_string(),
+        })?;
+        self.last_args = classify(size.bytes, size.writes);
+        Ok(
+            (self.last_args == LastArgs::BigPayload).then_some(EncodedArgs {
+                args,
+                len: size.bytes,
+            }),
+        )
     }
 
     /// [`Plugin::invoke`] with async wasm calls.
@@ -406,22 +495,51 @@ impl Plugin {
         args: &A,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
+        if self.last_args == LastArgs::BigPayload {
+            if let Some(direct) = self.measure(name, args)? {
+                let live = self.live.as_mut().expect("lookup made the instance live");
+                let result =
+                    call_guest_async(live.store.as_context_mut(), func, name, direct, ok).await;
+                return self.after_call(result);
+            }
+        }
         self.encode(name, args)?;
         let live = self.live.as_mut().expect("lookup made the instance live");
-        let result =
-            call_guest_async(live.store.as_context_mut(), func, name, &self.args, ok).await;
+        let result = call_guest_async(
+            live.store.as_context_mut(),
+            func,
+            name,
+            self.args.as_slice(),
+            ok,
+        )
+        .await;
         self.after_call(result)
     }
 
     /// MessagePack-encode an argument list into the reused buffer.
-    #[inline]
+    #[inline(always)]
     fn encode<A: Serialize + ?Sized>(&mut self, name: &str, args: &A) -> Result<()> {
         self.args.clear();
         codec::encode_args(&mut self.args, args).map_err(|e| Error::Encode {
             function: name.to_string(),
             direction: Direction::Arguments,
             message: e.to_string(),
-        })
+        })?;
+        if self.args.len() >= DIRECT_MIN {
+            self.note_big_args();
+        } else {
+            self.last_args = LastArgs::Small;
+        }
+        Ok(())
+    }
+
+    /// Big arguments were just encoded into the buffer: the next call measures its arguments
+    /// unless these were many small values (counted once here, on the buffer's writes).
+    #[cold]
+    fn note_big_args(&mut self) {
+        if self.last_args == LastArgs::Small {
+            self.last_args = LastArgs::BigPayload;
+        }
     }
 
     /// Discard the instance if the call faulted.
@@ -478,6 +596,17 @@ impl<A: Serialize, R: DeserializeOwned> TypedFunction<A, R> {
     /// The function's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+}
+
+/// How arguments of `bytes` bytes written in `writes` writes are best placed.
+fn classify(bytes: usize, writes: usize) -> LastArgs {
+    if bytes < DIRECT_MIN {
+        LastArgs::Small
+    } else if bytes / writes.max(1) >= DIRECT_BYTES_PER_WRITE {
+        LastArgs::BigPayload
+    } else {
+        LastArgs::BigStructured
     }
 }
 

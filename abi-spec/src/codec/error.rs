@@ -125,6 +125,15 @@ pub enum EncodeErrorKind {
     /// An extension value (`_ExtStruct`) that is not `(i8, bytes)`.
     #[error("an extension value must be a tuple of an i8 type and bytes")]
     BadExtension,
+    /// A value encoded to another size the second time it was encoded (its `Serialize`
+    /// implementation is not deterministic), so it does not fit the space measured for it.
+    #[error(
+        "the value's encoding changed size between measuring it ({expected} bytes) and writing it"
+    )]
+    SizeChanged {
+        /// The measured size.
+        expected: usize,
+    },
     /// The value's `Serialize` implementation failed.
     #[error("{0}")]
     Message(String),

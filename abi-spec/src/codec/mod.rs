@@ -28,7 +28,8 @@ use serde::ser::{self as serde_ser, Serialize};
 use serde::Deserialize;
 
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
-use ser::{Compound, Serializer};
+
+use ser::{Compound, Count, Fixed, Output, Serializer};
 
 /// Maximum nesting depth (arrays and maps) a decoder accepts; deeper input is an error, not a
 /// stack overflow.
@@ -83,19 +84,61 @@ pub fn encode_args<A: Serialize + ?Sized>(out: &mut Vec<u8>, args: &A) -> Result
     args.serialize(ArgList(&mut Serializer { out }))
 }
 
-/// Serializer that applies the argument-list rule to the top-level value and delegates
-/// everything else to the canonical serializer.
-struct ArgList<'s, 'a>(&'s mut Serializer<'a>);
-
-/// A tuple being written as an argument list.
-enum ArgTuple<'s, 'a> {
-    /// One argument: written bare.
-    One(&'s mut Serializer<'a>),
-    /// Several arguments: an array.
-    Many(Compound<'s>),
+/// The size of an argument list's encoding ([`encode_args`]), found without writing it, and
+/// how many writes make it: `bytes / writes` says how much of encoding it is copying payloads
+/// (a byte string of 1 MiB is one write) rather than encoding small values.
+pub fn measure_args<A: Serialize + ?Sized>(args: &A) -> Result<ArgsSize, EncodeError> {
+    let mut count = Count::default();
+    args.serialize(ArgList(&mut Serializer { out: &mut count }))?;
+    Ok(ArgsSize {
+        bytes: count.bytes,
+        writes: count.writes,
+    })
 }
 
-impl serde_ser::SerializeTuple for ArgTuple<'_, '_> {
+/// What [`measure_args`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgsSize {
+    /// The encoding's length in bytes.
+    pub bytes: usize,
+    /// The number of writes that make it up.
+    pub writes: usize,
+}
+
+/// Encode an argument list ([`encode_args`]) into `buf`, which must be exactly as long as the
+/// encoding (see [`measure_args`]): a host writes arguments straight into the guest's memory
+/// this way, with one copy of their payloads instead of two. A `Serialize` implementation
+/// that writes something else the second time gives [`EncodeErrorKind::SizeChanged`].
+pub fn encode_args_into<A: Serialize + ?Sized>(
+    buf: &mut [u8],
+    args: &A,
+) -> Result<(), EncodeError> {
+    let expected = buf.len();
+    let mut fixed = Fixed {
+        buf,
+        pos: 0,
+        overflow: false,
+    };
+    args.serialize(ArgList(&mut Serializer { out: &mut fixed }))?;
+    if fixed.overflow || fixed.pos != expected {
+        return Err(EncodeErrorKind::SizeChanged { expected }.into());
+    }
+    Ok(())
+}
+
+/// Serializer that applies the argument-list rule to the top-level value and delegates
+/// everything else to the canonical serializer.
+struct ArgList<'s, 'a, O: Output = Vec<u8>>(&'s mut Serializer<'a, O>);
+
+/// A tuple being written as an argument list.
+enum ArgTuple<'s, 'a, O: Output> {
+    /// One argument: written bare.
+    One(&'s mut Serializer<'a, O>),
+    /// Several arguments: an array.
+    Many(Compound<'s, O>),
+}
+
+impl<O: Output> serde_ser::SerializeTuple for ArgTuple<'_, '_, O> {
     type Ok = ();
     type Error = EncodeError;
 
@@ -127,16 +170,16 @@ macro_rules! delegate {
     };
 }
 
-impl<'s, 'a> serde_ser::Serializer for ArgList<'s, 'a> {
+impl<'s, 'a, O: Output> serde_ser::Serializer for ArgList<'s, 'a, O> {
     type Ok = ();
     type Error = EncodeError;
-    type SerializeSeq = Compound<'s>;
-    type SerializeTuple = ArgTuple<'s, 'a>;
-    type SerializeTupleStruct = Compound<'s>;
-    type SerializeTupleVariant = Compound<'s>;
-    type SerializeMap = Compound<'s>;
-    type SerializeStruct = Compound<'s>;
-    type SerializeStructVariant = Compound<'s>;
+    type SerializeSeq = Compound<'s, O>;
+    type SerializeTuple = ArgTuple<'s, 'a, O>;
+    type SerializeTupleStruct = Compound<'s, O>;
+    type SerializeTupleVariant = Compound<'s, O>;
+    type SerializeMap = Compound<'s, O>;
+    type SerializeStruct = Compound<'s, O>;
+    type SerializeStructVariant = Compound<'s, O>;
 
     delegate! {
         serialize_bool(v: bool);

@@ -12,9 +12,119 @@ use super::EXT_STRUCT;
 
 type Result<T = ()> = std::result::Result<T, EncodeError>;
 
+/// Where the encoder writes: a `Vec<u8>` (the usual case), a fixed buffer such as a block of
+/// guest memory ([`Fixed`]), or nowhere, counting ([`Count`]).
+pub(crate) trait Output {
+    fn push(&mut self, byte: u8);
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+    fn len(&self) -> usize;
+    /// Insert `bytes` at `at` (the header of an array or map whose length was counted).
+    fn insert(&mut self, at: usize, bytes: &[u8]);
+}
+
+impl Output for Vec<u8> {
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte)
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes)
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn insert(&mut self, at: usize, bytes: &[u8]) {
+        self.splice(at..at, bytes.iter().copied());
+    }
+}
+
+/// Counts the bytes an encoding takes, and the writes that make them (how much of the work is
+/// copying payloads rather than encoding many small values).
+#[derive(Default)]
+pub(crate) struct Count {
+    pub(crate) bytes: usize,
+    pub(crate) writes: usize,
+}
+
+impl Output for Count {
+    #[inline(always)]
+    fn push(&mut self, _: u8) {
+        self.bytes += 1;
+        self.writes += 1;
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.bytes += bytes.len();
+        self.writes += 1;
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.bytes
+    }
+
+    fn insert(&mut self, _: usize, bytes: &[u8]) {
+        self.bytes += bytes.len();
+    }
+}
+
+/// Writes into a buffer of fixed size; what does not fit is dropped and remembered.
+pub(crate) struct Fixed<'b> {
+    pub(crate) buf: &'b mut [u8],
+    pub(crate) pos: usize,
+    pub(crate) overflow: bool,
+}
+
+impl Output for Fixed<'_> {
+    #[inline]
+    fn push(&mut self, byte: u8) {
+        match self.buf.get_mut(self.pos) {
+            Some(slot) => {
+                *slot = byte;
+                self.pos += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    #[inline]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        let end = self.pos.saturating_add(bytes.len());
+        match self.buf.get_mut(self.pos..end) {
+            Some(dest) => {
+                dest.copy_from_slice(bytes);
+                self.pos += bytes.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.pos
+    }
+
+    fn insert(&mut self, at: usize, bytes: &[u8]) {
+        let end = self.pos.saturating_add(bytes.len());
+        if at > self.pos || end > self.buf.len() {
+            self.overflow = true;
+            return;
+        }
+        self.buf.copy_within(at..self.pos, at + bytes.len());
+        self.buf[at..at + bytes.len()].copy_from_slice(bytes);
+        self.pos = end;
+    }
+}
+
 /// Writes values into `out`.
-pub(crate) struct Serializer<'a> {
-    pub(crate) out: &'a mut Vec<u8>,
+pub(crate) struct Serializer<'a, O: Output = Vec<u8>> {
+    pub(crate) out: &'a mut O,
 }
 
 // Markers (MessagePack specification, "Formats").
@@ -22,7 +132,7 @@ const NIL: u8 = 0xc0;
 const FALSE: u8 = 0xc2;
 const TRUE: u8 = 0xc3;
 
-impl Serializer<'_> {
+impl<O: Output> Serializer<'_, O> {
     #[inline(always)]
     fn uint(&mut self, v: u64) {
         let out = &mut *self.out;
@@ -123,7 +233,7 @@ impl Serializer<'_> {
 
     /// A compound whose length is known (`Some`) or counted while it is written (`None`).
     #[inline]
-    fn compound<'s>(&'s mut self, len: Option<usize>, map: bool) -> Result<Compound<'s>> {
+    fn compound<'s>(&'s mut self, len: Option<usize>, map: bool) -> Result<Compound<'s, O>> {
         match len {
             Some(len) => {
                 if map {
@@ -151,7 +261,7 @@ impl Serializer<'_> {
     }
 
     #[inline]
-    fn reborrow(&mut self) -> Serializer<'_> {
+    fn reborrow(&mut self) -> Serializer<'_, O> {
         Serializer {
             out: &mut *self.out,
         }
@@ -196,12 +306,12 @@ struct Unknown {
 }
 
 /// A compound being written: array, map, struct, tuple or a variant's data.
-pub(crate) struct Compound<'s> {
-    ser: Serializer<'s>,
+pub(crate) struct Compound<'s, O: Output = Vec<u8>> {
+    ser: Serializer<'s, O>,
     unknown: Option<Unknown>,
 }
 
-impl Compound<'_> {
+impl<O: Output> Compound<'_, O> {
     #[inline]
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         if let Some(u) = &mut self.unknown {
@@ -221,7 +331,7 @@ impl Compound<'_> {
     /// Write the header of a compound whose length was counted into a side buffer, then insert
     /// it before the elements.
     #[cold]
-    fn insert_header(ser: Serializer<'_>, u: Unknown) -> Result {
+    fn insert_header(ser: Serializer<'_, O>, u: Unknown) -> Result {
         let mut header = Vec::with_capacity(5);
         let mut side = Serializer { out: &mut header };
         if u.map {
@@ -229,14 +339,14 @@ impl Compound<'_> {
         } else {
             side.array_header(u.count)?;
         }
-        ser.out.splice(u.start..u.start, header);
+        ser.out.insert(u.start, &header);
         Ok(())
     }
 }
 
 macro_rules! compound_impl {
     ($trait:ident, $method:ident $(, $key:ident)?) => {
-        impl ser::$trait for Compound<'_> {
+        impl<O: Output> ser::$trait for Compound<'_, O> {
             type Ok = ();
             type Error = EncodeError;
 
@@ -261,7 +371,7 @@ compound_impl!(SerializeTupleVariant, serialize_field);
 compound_impl!(SerializeStruct, serialize_field, key);
 compound_impl!(SerializeStructVariant, serialize_field, key);
 
-impl ser::SerializeMap for Compound<'_> {
+impl<O: Output> ser::SerializeMap for Compound<'_, O> {
     type Ok = ();
     type Error = EncodeError;
 
@@ -281,42 +391,42 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
+impl<'s, 'a, O: Output> ser::Serializer for &'s mut Serializer<'a, O> {
     type Ok = ();
     type Error = EncodeError;
-    type SerializeSeq = Compound<'s>;
-    type SerializeTuple = Compound<'s>;
-    type SerializeTupleStruct = Compound<'s>;
-    type SerializeTupleVariant = Compound<'s>;
-    type SerializeMap = Compound<'s>;
-    type SerializeStruct = Compound<'s>;
-    type SerializeStructVariant = Compound<'s>;
+    type SerializeSeq = Compound<'s, O>;
+    type SerializeTuple = Compound<'s, O>;
+    type SerializeTupleStruct = Compound<'s, O>;
+    type SerializeTupleVariant = Compound<'s, O>;
+    type SerializeMap = Compound<'s, O>;
+    type SerializeStruct = Compound<'s, O>;
+    type SerializeStructVariant = Compound<'s, O>;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result {
         self.out.push(if v { TRUE } else { FALSE });
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_i8(self, v: i8) -> Result {
         self.sint(v.into());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_i16(self, v: i16) -> Result {
         self.sint(v.into());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_i32(self, v: i32) -> Result {
         self.sint(v.into());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_i64(self, v: i64) -> Result {
         self.sint(v);
         Ok(())
@@ -327,25 +437,25 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         self.serialize_bytes(&v.to_be_bytes())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_u8(self, v: u8) -> Result {
         self.uint(v.into());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_u16(self, v: u16) -> Result {
         self.uint(v.into());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_u32(self, v: u32) -> Result {
         self.uint(v.into());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_u64(self, v: u64) -> Result {
         self.uint(v);
         Ok(())
@@ -356,14 +466,14 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         self.serialize_bytes(&v.to_be_bytes())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_f32(self, v: f32) -> Result {
         let [a, b, c, d] = v.to_be_bytes();
         self.out.extend_from_slice(&[0xca, a, b, c, d]);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_f64(self, v: f64) -> Result {
         let [a, b, c, d, e, f, g, h] = v.to_be_bytes();
         self.out.extend_from_slice(&[0xcb, a, b, c, d, e, f, g, h]);
@@ -375,7 +485,7 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         self.str(v.encode_utf8(&mut [0; 4]))
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_str(self, v: &str) -> Result {
         self.str(v)
     }
@@ -387,7 +497,7 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_none(self) -> Result {
         self.out.push(NIL);
         Ok(())
@@ -398,7 +508,7 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         value.serialize(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_unit(self) -> Result {
         self.out.push(NIL);
         Ok(())
