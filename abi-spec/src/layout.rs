@@ -269,7 +269,22 @@ impl<'a> Envelope<'a> {
     /// let bytes = [0, 0, 0, 0, 1, 0, 0, 0, 0xc3]; // status 0, body_len 1, body `true`
     /// assert_eq!(Envelope::parse(&bytes).unwrap(), Envelope::Ok(&[0xc3]));
     /// ```
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Self, LayoutError> {
+        // The common case first, read in place: status Ok and a body of exactly `body_len`.
+        if let Some((head, body)) = bytes.split_first_chunk::<ENVELOPE_HEADER_LEN>() {
+            let status = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+            let body_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+            if status == Status::Ok as u32 && body_len as u64 == body.len() as u64 {
+                return Ok(Envelope::Ok(body));
+            }
+        }
+        Self::parse_slow(bytes)
+    }
+
+    /// [`Envelope::parse`] for everything but a well-formed `Ok` envelope.
+    #[cold]
+    fn parse_slow(bytes: &'a [u8]) -> Result<Self, LayoutError> {
         let (h, body): (EnvelopeHeader, _) = header(bytes, "result envelope")?;
         if h.body_len as u64 != body.len() as u64 {
             return Err(LayoutError::LengthMismatch {

@@ -210,7 +210,7 @@ impl<'de> Deserializer<'de> {
 
     /// A string of `len` bytes: borrowed `str`, or for invalid UTF-8 borrowed bytes if the
     /// type takes them (as rmp-serde does).
-    #[inline]
+    #[inline(always)]
     fn str<V: Visitor<'de>>(&mut self, len: usize, visitor: V) -> Result<V::Value> {
         let offset = self.offset();
         let bytes = self.take(len)?;
@@ -299,8 +299,18 @@ fn utf8(bytes: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
 }
 
 /// Whether every byte is below 0x80.
-#[inline]
+#[inline(always)]
 fn is_ascii(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        // Field names and other short strings: a plain loop.
+        bytes.iter().all(u8::is_ascii)
+    } else {
+        is_ascii_long(bytes)
+    }
+}
+
+/// [`is_ascii`] eight bytes at a time (32 per step).
+fn is_ascii_long(bytes: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let word = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
     let mut blocks = bytes.chunks_exact(32);
