@@ -1,9 +1,11 @@
 //! A cheap monotonic clock for per-call deadlines.
 //!
-//! Every outermost call arms a deadline, so reading the clock is on the hot path of the smallest
-//! call. `Instant::now()` (`CLOCK_MONOTONIC`, which reads the TSC and scales it) cost about 20 ns
-//! a call on the benchmark machine, a fifth of a whole wabi call. Deadlines are only checked
-//! at epoch ticks ([`crate::EPOCH_TICK`], 5 ms), so a clock of millisecond resolution is as good:
+//! Deadlines are read at epoch ticks: a call's first tick sets its deadline, later ticks check
+//! it (`limits::arm_deadline`), so a call shorter than a tick never reads the clock. When every
+//! call read it, `Instant::now()` (`CLOCK_MONOTONIC`, which reads the TSC and scales it) cost
+//! about 20 ns a call on the benchmark machine, a fifth of a whole wabi call. Deadlines are only
+//! checked at epoch ticks ([`crate::EPOCH_TICK`], 5 ms), so a clock of millisecond resolution is
+//! as good:
 //! on Linux this is `CLOCK_MONOTONIC_COARSE`, the kernel's time at its last timer interrupt,
 //! read from the vDSO without touching the TSC. Elsewhere it is `Instant`.
 //!

@@ -43,7 +43,8 @@ pub(crate) struct HostState {
     /// executor at every epoch tick.
     pub(crate) is_async: bool,
     /// When the current outermost call (or the initialisation) must end, on the coarse
-    /// [`crate::clock`]; checked at every epoch tick.
+    /// [`crate::clock`]; checked at every epoch tick. `None` until the call's first tick sets
+    /// it (see `limits::arm_deadline`).
     pub(crate) deadline: Option<crate::clock::Nanos>,
     /// `limits.timeout` as a [`crate::clock::span`], computed once: arming a deadline is then one
     /// clock read and one addition.
