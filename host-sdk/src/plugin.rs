@@ -405,7 +405,9 @@ impl Plugin {
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
         if self.last_args == LastArgs::BigPayload {
-            return self.invoke_measured(name, func, args, ok);
+            if let Some(direct) = self.measure(name, args)? {
+                return self.invoke_direct(name, func, direct, ok);
+            }
         }
         self.encode(name, args)?;
         let live = self.live.as_mut().expect("lookup made the instance live");
@@ -419,35 +421,19 @@ impl Plugin {
         self.after_call(result)
     }
 
-    /// [`Plugin::invoke_args`] after big payload arguments: measure these, and encode them
-    /// straight into guest memory if they are big payload too. Out of line, so that the
-    /// common path stays as small as it was.
+    /// [`Plugin::invoke_args`] with arguments encoded straight into guest memory. Out of line,
+    /// so that the common path stays as small as it was.
     #[cold]
     #[inline(never)]
-    fn invoke_measured<A: Serialize + ?Sized, T>(
+    fn invoke_direct<A: Serialize + ?Sized, T>(
         &mut self,
         name: &str,
         func: &UserFunc,
-        args: &A,
+        direct: EncodedArgs<'_, A>,
         ok: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<T> {
-        let result = match self.measure(name, args)? {
-            Some(direct) => {
-                let live = self.live.as_mut().expect("lookup made the instance live");
-                call_guest(live.store.as_context_mut(), func, name, direct, ok)
-            }
-            None => {
-                self.encode(name, args)?;
-                let live = self.live.as_mut().expect("lookup made the instance live");
-                call_guest(
-                    live.store.as_context_mut(),
-                    func,
-                    name,
-                    self.args.as_slice(),
-                    ok,
-                )
-            }
-        };
+        let live = self.live.as_mut().expect("lookup made the instance live");
+        let result = call_guest(live.store.as_context_mut(), func, name, direct, ok);
         self.after_call(result)
     }
 

@@ -251,15 +251,7 @@ impl<'de> Deserializer<'de> {
         let value = visitor.visit_seq(&mut access)?;
         let left = access.left;
         self.depth += 1;
-        match left {
-            0 => Ok(value),
-            left => Err(Kind::Length {
-                offset: start,
-                len,
-                read: len - left,
-            }
-            .into()),
-        }
+        all_read(value, start, len, left)
     }
 
     #[inline]
@@ -272,15 +264,22 @@ impl<'de> Deserializer<'de> {
         let value = visitor.visit_map(&mut access)?;
         let left = access.left;
         self.depth += 1;
-        match left {
-            0 => Ok(value),
-            left => Err(Kind::Length {
-                offset: start,
-                len,
-                read: len - left,
-            }
-            .into()),
+        all_read(value, start, len, left)
+    }
+}
+
+/// The value a visitor made of the array or map of `len` elements at `start`, if it read all of
+/// them (`left` is what it did not read).
+#[inline]
+fn all_read<T>(value: T, start: usize, len: u32, left: u32) -> Result<T> {
+    match left {
+        0 => Ok(value),
+        left => Err(Kind::Length {
+            offset: start,
+            len,
+            read: len - left,
         }
+        .into()),
     }
 }
 
