@@ -2,8 +2,8 @@
 //! and the scratch buffer (`wabi_scratch`).
 
 use std::alloc::{self, Layout};
+use std::cell::UnsafeCell;
 use std::ptr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use wabi_spec::layout::INPUT_ALIGN;
 
 /// Capacity of the scratch buffer in bytes: inputs up to this size need no allocation.
@@ -12,8 +12,20 @@ pub const SCRATCH_CAPACITY: usize = 64 * 1024;
 /// The largest alignment `wabi_alloc` accepts (one wasm page).
 pub const MAX_ALIGN: u32 = 65536;
 
-/// The scratch buffer's address, 0 until it is first asked for.
-static SCRATCH: AtomicUsize = AtomicUsize::new(0);
+/// The scratch buffer: static, in the module's zero-initialised memory, so that an instance
+/// gets it without an allocation or a `memory.grow`, and touches only the pages the host
+/// writes inputs into.
+#[repr(C, align(8))]
+struct Scratch(UnsafeCell<[u8; SCRATCH_CAPACITY]>);
+
+// SAFETY: the guest never writes the buffer; the host writes an input into it between calls and
+// the guest reads that input during the call (ABI.md section 6), one call at a time per
+// instance. Native builds (the SDK's own tests) only take its address.
+unsafe impl Sync for Scratch {}
+
+const _: () = assert!(std::mem::align_of::<Scratch>() == INPUT_ALIGN as usize);
+
+static SCRATCH: Scratch = Scratch(UnsafeCell::new([0; SCRATCH_CAPACITY]));
 
 /// The layout `wabi_alloc(size, align)` describes, or `None` when the request is invalid:
 /// `size == 0`, `align` not a power of two or above [`MAX_ALIGN`], or too large.
@@ -51,42 +63,17 @@ pub unsafe fn free(ptr: *mut u8, size: u32, align: u32) {
     }
 }
 
-/// The scratch buffer: [`SCRATCH_CAPACITY`] bytes aligned to [`INPUT_ALIGN`], allocated on first
-/// use and never moved or freed.
+/// The scratch buffer: [`SCRATCH_CAPACITY`] bytes aligned to [`INPUT_ALIGN`], static, never
+/// moved or freed.
+#[inline]
 pub fn scratch() -> *mut u8 {
-    let current = SCRATCH.load(Ordering::Acquire);
-    if current != 0 {
-        return current as *mut u8;
-    }
-    let layout = scratch_layout();
-    // SAFETY: the layout has a non-zero size.
-    let fresh = unsafe { alloc::alloc(layout) };
-    if fresh.is_null() {
-        alloc::handle_alloc_error(layout);
-    }
-    match SCRATCH.compare_exchange(0, fresh as usize, Ordering::AcqRel, Ordering::Acquire) {
-        Ok(_) => fresh,
-        Err(winner) => {
-            // Another thread (native tests only) got there first.
-            // SAFETY: `fresh` was allocated above with this layout and never shared.
-            unsafe { alloc::dealloc(fresh, layout) };
-            winner as *mut u8
-        }
-    }
-}
-
-fn scratch_layout() -> Layout {
-    match Layout::from_size_align(SCRATCH_CAPACITY, INPUT_ALIGN as usize) {
-        Ok(layout) => layout,
-        Err(_) => unreachable!("the scratch layout is valid"),
-    }
+    SCRATCH.0.get().cast()
 }
 
 /// Whether `ptr` points into the scratch buffer.
 #[inline]
 pub fn is_scratch(ptr: *const u8) -> bool {
-    let start = SCRATCH.load(Ordering::Relaxed);
-    start != 0 && (ptr as usize).wrapping_sub(start) < SCRATCH_CAPACITY
+    (ptr as usize).wrapping_sub(scratch() as usize) < SCRATCH_CAPACITY
 }
 
 /// Release an input of `len > 0` bytes at `ptr` after a call: the host allocated it with
