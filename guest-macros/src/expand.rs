@@ -239,7 +239,7 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
                 #rt::export(
                     #ptr,
                     #len,
-                    |#input: &[u8], #out: &mut ::std::vec::Vec<u8>| {
+                    |#input: &[u8], #out: &mut #rt::Output| {
                         #decode_args
                         #call_and_write
                     },

@@ -120,6 +120,7 @@ pub mod log;
 // compiled (and unit-tested) natively too.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod memory;
+mod output;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod panic;
 

@@ -1,19 +1,18 @@
 //! Panics: a hook that reports them to the host as a panic record through `wabi.panic`.
 
 use std::any::Any;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// Install the panic hook once; a cheap check on later calls. Natively it does nothing, so
 /// tests keep the default hook.
 #[inline]
 pub fn install_hook() {
-    if !INSTALLED.load(Ordering::Relaxed) {
-        INSTALLED.store(true, Ordering::Relaxed);
-        #[cfg(target_arch = "wasm32")]
-        std::panic::set_hook(Box::new(hook));
-    }
+    crate::memory::with_state(|state| {
+        if !state.hook_installed.get() {
+            state.hook_installed.set(true);
+            #[cfg(target_arch = "wasm32")]
+            std::panic::set_hook(Box::new(hook));
+        }
+    })
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -3,7 +3,7 @@
 //!
 //! An entry point generated for `fn f(a: A, b: B) -> R` is
 //! `export(ptr, len, |input, out| { decode; call; write })`: [`export`] deals with the pointers,
-//! the owned input and the output buffer; the body decodes the arguments with [`decode`] (or
+//! the owned input and the [`Output`] the envelope goes into; the body decodes the arguments with [`decode`] (or
 //! [`decode_no_args`], [`read_pod`], or takes the input as it is for raw exports), reports a
 //! failure with [`bad_arguments`], calls `f`, and writes the result envelope with
 //! [`write_value`], [`write_unit`], [`write_raw`] or [`write_pod`], or for an `Err` with
@@ -14,20 +14,35 @@
 //! and [`import_call`], so that rustc reports a missing `Serialize` at the arguments and a
 //! missing `DeserializeOwned` at the result type; [`import_error`] converts the error.
 
+use crate::memory::with_state;
 use bytemuck::Pod;
 use serde::Serialize;
-use std::cell::Cell;
 use std::fmt;
 use wabi_spec::codec;
 use wabi_spec::layout::{
     EnvelopeWriter, ErrorHeader, Status, ENVELOPE_HEADER_LEN, ERROR_HEADER_LEN,
 };
 
+pub use crate::output::Output;
 pub use wabi_spec::codec::{decode, decode_no_args, DecodeError};
 
-thread_local! {
-    /// The output buffer, reused by every call. On wasm32 without threads this is a plain static.
-    static OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+/// The region of a call that is not nested: on wasm32 the scratch buffer after the input.
+#[cfg(target_arch = "wasm32")]
+#[inline]
+fn region(input: &[u8]) -> (*mut u8, usize) {
+    crate::memory::output_region(input.as_ptr(), input.len())
+}
+
+/// Natively (the SDK's own tests, run on many threads) a small buffer of the thread's own
+/// stands in for the scratch buffer.
+#[cfg(not(target_arch = "wasm32"))]
+fn region(_input: &[u8]) -> (*mut u8, usize) {
+    use std::cell::UnsafeCell;
+    const TEST_REGION: usize = 256;
+    thread_local! {
+        static REGION: UnsafeCell<[u8; TEST_REGION]> = const { UnsafeCell::new([0; TEST_REGION]) };
+    }
+    (REGION.with(|r| r.get().cast()), TEST_REGION)
 }
 
 /// Run one call of an export: `ptr`/`len` are the wasm arguments, `body` decodes the input,
@@ -40,7 +55,7 @@ thread_local! {
 /// Only on wasm32, with `ptr`/`len` as the ABI defines them: `len == 0`, or `len` bytes in the
 /// scratch buffer or in a block from `wabi_alloc(len, 8)` that the guest now owns.
 #[inline]
-pub unsafe fn export(ptr: u32, len: u32, body: impl FnOnce(&[u8], &mut Vec<u8>)) -> u64 {
+pub unsafe fn export(ptr: u32, len: u32, body: impl FnOnce(&[u8], &mut Output)) -> u64 {
     #[cfg(target_arch = "wasm32")]
     {
         crate::panic::install_hook();
@@ -65,21 +80,35 @@ pub unsafe fn export(ptr: u32, len: u32, body: impl FnOnce(&[u8], &mut Vec<u8>))
     }
 }
 
-/// Run `body` on `input` with the output buffer and return where the envelope it wrote is.
+/// Run `body` on `input` with an [`Output`] and return where the envelope it wrote is.
 ///
-/// The buffer is taken out of its cell for the call and put back after. A nested call (a host
-/// function calling back into the guest while a user function runs, ABI.md section 6.2) thus
-/// writes into a fresh buffer of its own instead of aliasing the outer call's; the outer call
-/// drops it when it puts its own buffer back, after the host has read the nested result. A call
-/// that traps leaves the cell empty, and the next call starts a new buffer. The envelope stays
-/// valid until the next call.
+/// A call that is not nested writes into the scratch buffer after its input ([`region`]),
+/// moving to the heap buffer when that is too small; a small result thus costs no allocation.
+/// The heap buffer is taken out of its cell for the call and put back after. A nested call (a
+/// host function calling back into the guest while a user function runs, ABI.md section 6.2)
+/// thus writes into a fresh heap buffer of its own instead of aliasing the outer call's input
+/// or output; the outer call drops it when it puts its own buffer back, after the host has read
+/// the nested result. A call that traps leaves the cell empty and the call flag set (the host
+/// discards such an instance); later calls still work, on the heap. The envelope stays valid
+/// until the next call.
 #[inline]
-pub fn run(input: &[u8], body: impl FnOnce(&[u8], &mut Vec<u8>)) -> (*const u8, usize) {
-    OUTPUT.with(|cell| {
-        let mut out = cell.take();
+pub fn run(input: &[u8], body: impl FnOnce(&[u8], &mut Output)) -> (*const u8, usize) {
+    with_state(|state| {
+        let nested = state.in_call.replace(true);
+        let (at, cap) = if nested {
+            (std::ptr::NonNull::dangling().as_ptr(), 0)
+        } else {
+            region(input)
+        };
+        // SAFETY: the region is the scratch buffer past the input (or a thread's own test
+        // buffer), or nothing for a nested call; nothing else touches it until the host has
+        // read the envelope: nested calls write to the heap, and the host writes the next
+        // input only after reading it. The heap buffer's parts were kept by the last call.
+        let mut out = unsafe { Output::new(at, cap, state.take_heap_output()) };
         body(input, &mut out);
-        let written = (out.as_ptr(), out.len());
-        cell.set(out);
+        let written = out.written();
+        state.put_heap_output(out.into_heap());
+        state.in_call.set(nested);
         written
     })
 }
@@ -113,52 +142,62 @@ pub fn import_error<E: From<crate::HostError>>(error: crate::HostError) -> E {
     E::from(error)
 }
 
-/// `fmt::Write` into a byte buffer, so messages are formatted in place.
-struct Text<'a>(&'a mut Vec<u8>);
+/// Start an envelope: forget what `out` holds and reserve the header.
+#[inline(always)]
+fn begin(out: &mut Output) {
+    out.clear();
+    out.extend_from_slice(&[0; ENVELOPE_HEADER_LEN]);
+}
 
-impl fmt::Write for Text<'_> {
-    #[inline]
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
+/// Fill in the header of an envelope started with [`begin`].
+#[inline(always)]
+fn finish(out: &mut Output, status: Status) {
+    EnvelopeWriter::finish(out.as_mut_slice(), status);
+}
+
+/// A whole envelope of status Ok around `body`.
+#[inline(always)]
+fn ok(out: &mut Output, body: &[u8]) {
+    begin(out);
+    out.extend_from_slice(body);
+    finish(out, Status::Ok);
 }
 
 /// Append formatted text; a `Display` implementation that fails leaves what it wrote.
-fn write_text(out: &mut Vec<u8>, args: fmt::Arguments<'_>) {
-    let _ = fmt::write(&mut Text(out), args);
+fn write_text(out: &mut Output, args: fmt::Arguments<'_>) {
+    let _ = fmt::write(out, args);
 }
 
 /// Write a [`Status::BadArguments`] envelope for arguments that failed to decode.
 /// `signature` is the function as written, e.g. `greet(p: Person, greeting: &str)`.
 #[cold]
-pub fn bad_arguments(out: &mut Vec<u8>, signature: &str, error: &dyn fmt::Display) {
-    EnvelopeWriter::begin(out);
+pub fn bad_arguments(out: &mut Output, signature: &str, error: &dyn fmt::Display) {
+    begin(out);
     write_text(
         out,
         format_args!("cannot decode the arguments of `{signature}`: {error}"),
     );
-    EnvelopeWriter::finish(out, Status::BadArguments);
+    finish(out, Status::BadArguments);
 }
 
 /// Write a [`Status::BadResult`] envelope for a result of `function` that failed to encode.
 #[cold]
-pub fn bad_result(out: &mut Vec<u8>, function: &str, error: &dyn fmt::Display) {
-    EnvelopeWriter::begin(out);
+pub fn bad_result(out: &mut Output, function: &str, error: &dyn fmt::Display) {
+    begin(out);
     write_text(
         out,
         format_args!("cannot encode the result of `{function}`: {error}"),
     );
-    EnvelopeWriter::finish(out, Status::BadResult);
+    finish(out, Status::BadResult);
 }
 
 /// Write an [`Status::Ok`] envelope whose body is `value` in MessagePack, encoded in place; a
 /// value that fails to encode gives a [`Status::BadResult`] envelope.
 #[inline]
-pub fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, function: &str, value: &T) {
-    EnvelopeWriter::begin(out);
-    match codec::encode(out, value) {
-        Ok(()) => EnvelopeWriter::finish(out, Status::Ok),
+pub fn write_value<T: Serialize + ?Sized>(out: &mut Output, function: &str, value: &T) {
+    begin(out);
+    match codec::encode_to(out, value) {
+        Ok(()) => finish(out, Status::Ok),
         Err(e) => bad_result(out, function, &e),
     }
 }
@@ -173,22 +212,22 @@ const UNIT_ENVELOPE: [u8; ENVELOPE_HEADER_LEN + 1] = {
 /// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`,
 /// written as one constant.
 #[inline]
-pub fn write_unit(out: &mut Vec<u8>) {
+pub fn write_unit(out: &mut Output) {
     out.clear();
     out.extend_from_slice(&UNIT_ENVELOPE);
 }
 
 /// Write an [`Status::Ok`] envelope whose body is `bytes` as they are (`#[export(raw)]`).
 #[inline]
-pub fn write_raw(out: &mut Vec<u8>, bytes: &[u8]) {
-    EnvelopeWriter::ok(out, bytes);
+pub fn write_raw(out: &mut Output, bytes: &[u8]) {
+    ok(out, bytes);
 }
 
 /// Write an [`Status::Ok`] envelope whose body is the memory layout of `value`
 /// (`#[export(pod)]`).
 #[inline]
-pub fn write_pod<T: Pod>(out: &mut Vec<u8>, value: &T) {
-    EnvelopeWriter::ok(out, bytemuck::bytes_of(value));
+pub fn write_pod<T: Pod>(out: &mut Output, value: &T) {
+    ok(out, bytemuck::bytes_of(value));
 }
 
 /// Why an input is not a `T` for `#[export(pod)]`: its size is wrong.
@@ -221,27 +260,28 @@ pub fn read_pod<T: Pod>(input: &[u8]) -> Result<T, PodSizeError> {
 
 /// Start an error envelope: envelope header, error header placeholder, then the message.
 /// Returns the message's length.
-fn begin_error<E: fmt::Display + ?Sized>(out: &mut Vec<u8>, error: &E) -> usize {
-    EnvelopeWriter::begin(out);
+fn begin_error<E: fmt::Display + ?Sized>(out: &mut Output, error: &E) -> usize {
+    begin(out);
     out.extend_from_slice(&[0; ERROR_HEADER_LEN]);
     write_text(out, format_args!("{error}"));
     out.len() - ENVELOPE_HEADER_LEN - ERROR_HEADER_LEN
 }
 
 /// Fill in the error header and the envelope header.
-fn finish_error(out: &mut [u8], message_len: usize) {
-    let value_len = out.len() - ENVELOPE_HEADER_LEN - ERROR_HEADER_LEN - message_len;
+fn finish_error(out: &mut Output, message_len: usize) {
+    let bytes = out.as_mut_slice();
+    let value_len = bytes.len() - ENVELOPE_HEADER_LEN - ERROR_HEADER_LEN - message_len;
     let header = ErrorHeader {
         message_len: message_len as u32,
         value_len: value_len as u32,
     };
-    out[ENVELOPE_HEADER_LEN..ENVELOPE_HEADER_LEN + ERROR_HEADER_LEN]
+    bytes[ENVELOPE_HEADER_LEN..ENVELOPE_HEADER_LEN + ERROR_HEADER_LEN]
         .copy_from_slice(bytemuck::bytes_of(&header));
-    EnvelopeWriter::finish(out, Status::Error);
+    finish(out, Status::Error);
 }
 
 /// Write an [`Status::Error`] envelope with `error.to_string()` as the message and no value.
-pub fn write_error<E: fmt::Display + ?Sized>(out: &mut Vec<u8>, error: &E) {
+pub fn write_error<E: fmt::Display + ?Sized>(out: &mut Output, error: &E) {
     let message_len = begin_error(out, error);
     finish_error(out, message_len);
 }
@@ -250,24 +290,25 @@ pub fn write_error<E: fmt::Display + ?Sized>(out: &mut Vec<u8>, error: &E) {
 /// MessagePack as the value. A value that fails to encode gives a [`Status::BadResult`] envelope
 /// that quotes the message.
 pub fn write_error_with_value<E: fmt::Display + Serialize + ?Sized>(
-    out: &mut Vec<u8>,
+    out: &mut Output,
     function: &str,
     error: &E,
 ) {
     let message_len = begin_error(out, error);
-    match codec::encode(out, error) {
+    match codec::encode_to(out, error) {
         Ok(()) => finish_error(out, message_len),
         Err(e) => {
             let start = ENVELOPE_HEADER_LEN + ERROR_HEADER_LEN;
-            let message = String::from_utf8_lossy(&out[start..start + message_len]).into_owned();
-            EnvelopeWriter::begin(out);
+            let message =
+                String::from_utf8_lossy(&out.as_slice()[start..start + message_len]).into_owned();
+            begin(out);
             write_text(
                 out,
                 format_args!(
                     "cannot encode the error value of `{function}`: {e} (the error: {message})"
                 ),
             );
-            EnvelopeWriter::finish(out, Status::BadResult);
+            finish(out, Status::BadResult);
         }
     }
 }
@@ -312,7 +353,7 @@ impl WithValue {
     #[inline]
     pub fn write<E: fmt::Display + Serialize + ?Sized>(
         self,
-        out: &mut Vec<u8>,
+        out: &mut Output,
         function: &str,
         error: &E,
     ) {
@@ -323,7 +364,7 @@ impl WithValue {
 impl MessageOnly {
     /// Write the error envelope with [`write_error`].
     #[inline]
-    pub fn write<E: fmt::Display + ?Sized>(self, out: &mut Vec<u8>, _function: &str, error: &E) {
+    pub fn write<E: fmt::Display + ?Sized>(self, out: &mut Output, _function: &str, error: &E) {
         write_error(out, error)
     }
 }
@@ -378,25 +419,28 @@ mod tests {
 
     #[test]
     fn ok_envelopes() {
-        let mut out = Vec::new();
+        let mut out = Output::on_heap(Vec::new());
         write_value(&mut out, "f", &("a", 1u8));
-        assert_eq!(parse(&out), Envelope::Ok(&[0x92, 0xa1, b'a', 0x01]));
+        assert_eq!(
+            parse(out.as_slice()),
+            Envelope::Ok(&[0x92, 0xa1, b'a', 0x01])
+        );
         write_unit(&mut out);
-        assert_eq!(parse(&out), Envelope::Ok(&[0xc0]));
+        assert_eq!(parse(out.as_slice()), Envelope::Ok(&[0xc0]));
         write_value(&mut out, "f", &());
-        assert_eq!(parse(&out), Envelope::Ok(&[0xc0]));
+        assert_eq!(parse(out.as_slice()), Envelope::Ok(&[0xc0]));
         write_raw(&mut out, b"raw bytes");
-        assert_eq!(parse(&out), Envelope::Ok(b"raw bytes"));
+        assert_eq!(parse(out.as_slice()), Envelope::Ok(b"raw bytes"));
         write_pod(&mut out, &0x0102_0304u32);
-        assert_eq!(parse(&out), Envelope::Ok(&[4, 3, 2, 1]));
+        assert_eq!(parse(out.as_slice()), Envelope::Ok(&[4, 3, 2, 1]));
         // Byte vectors are `bin`, structs are maps.
         write_value(&mut out, "f", &vec![1u8, 2]);
-        assert_eq!(parse(&out), Envelope::Ok(&[0xc4, 2, 1, 2]));
+        assert_eq!(parse(out.as_slice()), Envelope::Ok(&[0xc4, 2, 1, 2]));
     }
 
     #[test]
     fn error_envelopes() {
-        let mut out = Vec::new();
+        let mut out = Output::on_heap(Vec::new());
         let e = AppError {
             code: 42,
             reason: "nope".into(),
@@ -404,7 +448,7 @@ mod tests {
         (&ErrorValue(&e))
             .__wabi_error_kind()
             .write(&mut out, "f", &e);
-        match parse(&out) {
+        match parse(out.as_slice()) {
             Envelope::Error {
                 message,
                 value: Some(value),
@@ -418,7 +462,7 @@ mod tests {
             .__wabi_error_kind()
             .write(&mut out, "f", &Plain);
         assert_eq!(
-            parse(&out),
+            parse(out.as_slice()),
             Envelope::Error {
                 message: "plain failure",
                 value: None
@@ -426,7 +470,7 @@ mod tests {
         );
         write_error(&mut out, "unsized message");
         assert_eq!(
-            parse(&out),
+            parse(out.as_slice()),
             Envelope::Error {
                 message: "unsized message",
                 value: None
@@ -436,10 +480,10 @@ mod tests {
 
     #[test]
     fn bad_argument_and_result_envelopes() {
-        let mut out = Vec::new();
+        let mut out = Output::on_heap(Vec::new());
         let err = codec::decode::<u32>(&[0xa1, b'x']).unwrap_err();
         bad_arguments(&mut out, "f(n: u32)", &err);
-        match parse(&out) {
+        match parse(out.as_slice()) {
             Envelope::BadArguments(m) => {
                 assert!(
                     m.starts_with("cannot decode the arguments of `f(n: u32)`: "),
@@ -450,14 +494,14 @@ mod tests {
         }
         write_value(&mut out, "f", &Unencodable);
         assert_eq!(
-            parse(&out),
+            parse(out.as_slice()),
             Envelope::BadResult("cannot encode the result of `f`: refuses to encode")
         );
         (&ErrorValue(&Unencodable))
             .__wabi_error_kind()
             .write(&mut out, "f", &Unencodable);
         assert_eq!(
-            parse(&out),
+            parse(out.as_slice()),
             Envelope::BadResult(
                 "cannot encode the error value of `f`: refuses to encode (the error: unencodable)"
             )
@@ -499,7 +543,7 @@ mod tests {
     fn nested_runs_do_not_alias() {
         let (outer, len) = run(b"x", |input, out| {
             let (inner, _) = run(input, |_, out| write_unit(out));
-            assert_ne!(inner, out.as_ptr());
+            assert_ne!(inner, out.written().0);
             write_raw(out, input);
         });
         // SAFETY: as above.
@@ -510,7 +554,7 @@ mod tests {
     /// `recurse(n)` as the conformance guest runs it under a host: each level is an export call
     /// that, while it is suspended in a host call, is re-entered by the host with `n - 1`; the
     /// host reads each nested envelope before the host call returns.
-    fn recurse(n: u32, out: &mut Vec<u8>) {
+    fn recurse(n: u32, out: &mut Output) {
         // Something of the outer call's already in its buffer while the nested calls run.
         out.clear();
         out.extend_from_slice(b"outer state");
@@ -523,7 +567,7 @@ mod tests {
             let envelope = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
             assert_ne!(
                 ptr,
-                out.as_ptr(),
+                out.written().0,
                 "a nested call must not write into our buffer"
             );
             match parse(&envelope) {
@@ -532,7 +576,8 @@ mod tests {
             }
         };
         assert_eq!(
-            out, b"outer state",
+            out.as_slice(),
+            b"outer state",
             "the nested calls left the buffer alone"
         );
         write_value(out, "recurse", &result);

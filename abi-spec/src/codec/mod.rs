@@ -29,7 +29,8 @@ use serde::Deserialize;
 
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 
-use ser::{Compound, Count, Fixed, Output, Serializer};
+pub use ser::Output;
+use ser::{Compound, Count, Fixed, Serializer};
 
 /// Maximum nesting depth (arrays and maps) a decoder accepts; deeper input is an error, not a
 /// stack overflow.
@@ -42,6 +43,16 @@ pub const EXT_STRUCT: &str = "_ExtStruct";
 /// Encode one value canonically, appending to `out`.
 #[inline]
 pub fn encode<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), EncodeError> {
+    value.serialize(&mut Serializer { out })
+}
+
+/// Encode one value canonically, appending to any [`Output`]: what [`encode`] does for a
+/// `Vec<u8>`, for a buffer of the caller's.
+#[inline]
+pub fn encode_to<O: Output, T: Serialize + ?Sized>(
+    out: &mut O,
+    value: &T,
+) -> Result<(), EncodeError> {
     value.serialize(&mut Serializer { out })
 }
 

@@ -12,13 +12,24 @@ use super::EXT_STRUCT;
 
 type Result<T = ()> = std::result::Result<T, EncodeError>;
 
-/// Where the encoder writes: a `Vec<u8>` (the usual case), a fixed buffer such as a block of
-/// guest memory ([`Fixed`]), or nowhere, counting ([`Count`]).
-pub(crate) trait Output {
+/// Where the encoder writes ([`encode_to`](super::encode_to)): a `Vec<u8>` (the usual case), a
+/// buffer of the caller's such as the Rust guest's output buffer, or (inside this crate) a fixed
+/// block of guest memory or nowhere, counting.
+///
+/// Every method appends, except [`insert`](Self::insert), which the encoder uses only for the
+/// header of a sequence or map whose length serde did not give up front.
+pub trait Output {
+    /// Append one byte.
     fn push(&mut self, byte: u8);
+    /// Append `bytes`.
     fn extend_from_slice(&mut self, bytes: &[u8]);
+    /// The number of bytes written so far.
     fn len(&self) -> usize;
-    /// Insert `bytes` at `at` (the header of an array or map whose length was counted).
+    /// Whether nothing has been written.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Insert `bytes` at `at <= len()`, moving what follows.
     fn insert(&mut self, at: usize, bytes: &[u8]);
 }
 

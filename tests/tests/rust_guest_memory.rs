@@ -1,0 +1,135 @@
+//! How the Rust guest SDK uses its memory, seen from plain wasmtime (no wabi host in between):
+//! the scratch buffer `wabi_scratch` reports is usable (aligned, in bounds; a host ignores it
+//! otherwise), and a small result is written into the scratch buffer right after the input, so
+//! that a call whose user code does not allocate grows no memory; a result too big for the
+//! rest of the scratch buffer is written elsewhere.
+
+use wabi_conformance::guests;
+use wabi_spec::layout::{Envelope, INPUT_ALIGN};
+use wabi_spec::unpack;
+use wasmtime::{Engine, Instance, Linker, Memory, Module, Store};
+
+struct Guest {
+    store: Store<()>,
+    instance: Instance,
+    memory: Memory,
+}
+
+impl Guest {
+    fn new(path: &str) -> Self {
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut linker = Linker::new(&engine);
+        // Nothing here calls an import (no logging, no host calls, no panics).
+        linker.define_unknown_imports_as_traps(&module).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let memory = instance.get_memory(&mut store, "memory").unwrap();
+        Guest {
+            store,
+            instance,
+            memory,
+        }
+    }
+
+    fn scratch(&mut self) -> (u32, u32) {
+        let f = self
+            .instance
+            .get_typed_func::<(), i64>(&mut self.store, "wabi_scratch")
+            .unwrap();
+        unpack(f.call(&mut self.store, ()).unwrap())
+    }
+
+    /// Call `export` with `input` at `at` (the scratch buffer), as a host does; the envelope's
+    /// location and bytes.
+    fn call(&mut self, export: &str, at: u32, input: &[u8]) -> (u32, Vec<u8>) {
+        self.memory
+            .write(&mut self.store, at as usize, input)
+            .unwrap();
+        let f = self
+            .instance
+            .get_typed_func::<(u32, u32), i64>(&mut self.store, export)
+            .unwrap();
+        let ptr = if input.is_empty() { 0 } else { at };
+        let (out, len) = unpack(f.call(&mut self.store, (ptr, input.len() as u32)).unwrap());
+        let bytes = self.memory.data(&self.store)[out as usize..][..len as usize].to_vec();
+        (out, bytes)
+    }
+
+    fn size(&self) -> usize {
+        self.memory.data_size(&self.store)
+    }
+}
+
+fn ok_body(envelope: &[u8]) -> &[u8] {
+    match Envelope::parse(envelope) {
+        Ok(Envelope::Ok(body)) => body,
+        other => panic!("expected an Ok envelope, got {other:?}"),
+    }
+}
+
+fn check(label: &str, path: &str) {
+    let mut g = Guest::new(path);
+    let size = g.size();
+    let (scratch, cap) = g.scratch();
+    assert_eq!(cap, 64 * 1024, "{label}: the SDK's scratch capacity");
+    assert_eq!(
+        scratch % INPUT_ALIGN,
+        0,
+        "{label}: the scratch buffer's alignment"
+    );
+    assert!(
+        scratch as usize + cap as usize <= size,
+        "{label}: the scratch buffer is inside the initial memory"
+    );
+
+    // A 1-byte input: the envelope follows it from the next 8-byte boundary.
+    let (at, env) = g.call("echo_bool", scratch, &[0xc3]);
+    assert_eq!(at, scratch + 8, "{label}: echo_bool's envelope");
+    assert_eq!(ok_body(&env), [0xc3]);
+    // No input: the envelope is at the start of the scratch buffer.
+    let (at, env) = g.call("noop", scratch, &[]);
+    assert_eq!(at, scratch, "{label}: noop's envelope");
+    assert_eq!(ok_body(&env), [0xc0]);
+    assert_eq!(
+        g.size(),
+        size,
+        "{label}: calls whose user code does not allocate did not grow the memory"
+    );
+    // A 13-byte input: the envelope starts at offset 16.
+    let text = "hello, world";
+    let input = [&[0xa0 | text.len() as u8][..], text.as_bytes()].concat();
+    let (at, env) = g.call("echo_str", scratch, &input);
+    assert_eq!(at, scratch + 16, "{label}: echo_str's envelope");
+    assert_eq!(ok_body(&env), &input[..]);
+
+    // A result that does not fit the rest of the scratch buffer is written elsewhere, whole.
+    let text = "x".repeat(40_000);
+    let mut input = vec![0xda, (text.len() >> 8) as u8, text.len() as u8];
+    input.extend_from_slice(text.as_bytes());
+    let (at, env) = g.call("echo_str", scratch, &input);
+    let in_scratch = (scratch..scratch + cap).contains(&at);
+    assert!(!in_scratch, "{label}: a 40 KB result after a 40 KB input");
+    assert_eq!(ok_body(&env), &input[..]);
+    // Later small calls still answer correctly.
+    let (_, env) = g.call("echo_bool", scratch, &[0xc2]);
+    assert_eq!(ok_body(&env), [0xc2]);
+}
+
+#[test]
+fn the_rust_guests_scratch_buffer_holds_inputs_and_small_results() {
+    let mut ran = 0;
+    for (label, built) in [
+        ("wasm32-unknown-unknown", guests::RUST_UNKNOWN),
+        ("wasm32-wasip1", guests::RUST_WASIP1),
+    ] {
+        match built {
+            Ok(path) => {
+                check(label, path);
+                ran += 1;
+            }
+            Err(why) => println!("{label}: SKIPPED: {why}"),
+        }
+    }
+    assert!(ran > 0, "no Rust guest was built");
+}
