@@ -512,6 +512,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         self.any(visitor, false)
     }
 
+    /// A struct is a map keyed by field name (ABI.md section 8): a map of up to 15 fields is
+    /// entered at once; anything else (a bigger map, an array) goes through [`Self::any`].
     #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -519,7 +521,14 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        self.any(visitor, false)
+        match self.rest.split_first() {
+            Some((&m @ 0x80..=0x8f, rest)) => {
+                let start = self.offset();
+                self.rest = rest;
+                self.map(start, u32::from(m & 0x0f), visitor)
+            }
+            _ => self.any(visitor, false),
+        }
     }
 
     /// Not part of ABI v1: any integer, or 16 big-endian bytes as `bin` (rmp-serde's form).
