@@ -82,7 +82,7 @@ pub unsafe fn export(ptr: u32, len: u32, body: impl FnOnce(&[u8], &mut Output)) 
 
 /// Run `body` on `input` with an [`Output`] and return where the envelope it wrote is.
 ///
-/// A call that is not nested writes into the scratch buffer after its input ([`region`]),
+/// A call that is not nested writes into the scratch buffer after its input (`region`),
 /// moving to the heap buffer when that is too small; a small result thus costs no allocation.
 /// The heap buffer is taken out of its cell for the call and put back after. A nested call (a
 /// host function calling back into the guest while a user function runs, ABI.md section 6.2)
