@@ -79,8 +79,9 @@ impl Output {
         }
     }
 
-    /// An output that only has the heap buffer.
-    pub fn on_heap(heap: Vec<u8>) -> Self {
+    /// An output that only has the heap buffer (for tests of what writes into an output).
+    #[cfg(test)]
+    pub(crate) fn on_heap(heap: Vec<u8>) -> Self {
         // SAFETY: a region of 0 bytes is never written; the parts come from `into_parts`.
         unsafe { Self::new(ptr::NonNull::dangling().as_ptr(), 0, into_parts(heap)) }
     }
