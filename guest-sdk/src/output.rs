@@ -165,11 +165,11 @@ impl Output {
             // SAFETY: the first `len` bytes of the allocation are written; counting them makes
             // `reserve` keep them.
             unsafe { heap.set_len(self.len) };
+            heap.reserve(additional);
         } else {
             heap.reserve(self.len + additional);
             heap.extend_from_slice(self.as_slice());
         }
-        heap.reserve(additional);
         self.ptr = heap.as_mut_ptr();
         self.cap = heap.capacity();
         self.heap = into_parts(heap);

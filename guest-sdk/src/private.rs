@@ -3,11 +3,11 @@
 //!
 //! An entry point generated for `fn f(a: A, b: B) -> R` is
 //! `export(ptr, len, |input, out| { decode; call; write })`: [`export`] deals with the pointers,
-//! the owned input and the [`Output`] the envelope goes into; the body decodes the arguments with [`decode`] (or
-//! [`decode_no_args`], [`read_pod`], or takes the input as it is for raw exports), reports a
-//! failure with [`bad_arguments`], calls `f`, and writes the result envelope with
-//! [`write_value`], [`write_unit`], [`write_raw`] or [`write_pod`], or for an `Err` with
-//! `(&ErrorValue(&e)).__wabi_error_kind().write(out, name, &e)`, which picks
+//! the owned input and the [`Output`] the envelope goes into; the body decodes the arguments
+//! with [`decode`] (or [`decode_no_args`], [`read_pod`], or takes the input as it is for raw
+//! exports), reports a failure with [`bad_arguments`], calls `f`, and writes the result
+//! envelope with [`write_value`], [`write_unit`], [`write_raw`] or [`write_pod`], or for an
+//! `Err` with `(&ErrorValue(&e)).__wabi_error_kind().write(out, name, &e)`, which picks
 //! [`write_error_with_value`] when `E: Serialize` and [`write_error`] otherwise.
 //!
 //! An `#[import]` function does what [`crate::host::call`] does in two steps, [`import_args`]
