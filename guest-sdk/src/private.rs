@@ -540,6 +540,31 @@ mod tests {
     }
 
     #[test]
+    fn calls_after_one_that_never_returned_still_work() {
+        // A call that traps never returns to `run`; natively a panic stands in for it.
+        let unwound = std::panic::catch_unwind(|| run(b"", |_, _| panic!("trap")));
+        assert!(unwound.is_err());
+        // The call flag stayed set: later calls write to the heap, and answer correctly.
+        let (region_start, _) = region(b"");
+        for n in [1u32, 500, 2] {
+            let (ptr, len) = run(b"", |_, out| write_value(out, "f", &vec![n; n as usize]));
+            assert_ne!(ptr, region_start.cast_const());
+            // SAFETY: the envelope stays valid until the next call on this thread.
+            let envelope = unsafe { std::slice::from_raw_parts(ptr, len) };
+            match parse(envelope) {
+                Envelope::Ok(body) => {
+                    assert_eq!(
+                        codec::decode::<Vec<u32>>(body).unwrap(),
+                        vec![n; n as usize]
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        with_state(|s| s.in_call.set(false));
+    }
+
+    #[test]
     fn nested_runs_do_not_alias() {
         let (outer, len) = run(b"x", |input, out| {
             let (inner, _) = run(input, |_, out| write_unit(out));
