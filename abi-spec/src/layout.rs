@@ -271,15 +271,28 @@ impl<'a> Envelope<'a> {
     /// ```
     #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Self, LayoutError> {
-        // The common case first, read in place: status Ok and a body of exactly `body_len`.
-        if let Some((head, body)) = bytes.split_first_chunk::<ENVELOPE_HEADER_LEN>() {
-            let status = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-            let body_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-            if status == Status::Ok as u32 && body_len as u64 == body.len() as u64 {
-                return Ok(Envelope::Ok(body));
-            }
+        // The common case first, read in place.
+        match Self::ok_body(bytes) {
+            Some(body) => Ok(Envelope::Ok(body)),
+            None => Self::parse_slow(bytes),
         }
-        Self::parse_slow(bytes)
+    }
+
+    /// The body of a well-formed envelope of status Ok (`body_len` exactly the bytes after
+    /// the header), read in place; `None` for anything else, which [`Envelope::parse`] tells
+    /// apart. The common case of [`Envelope::parse`], small enough to inline into a call path.
+    ///
+    /// ```
+    /// use wabi_spec::layout::Envelope;
+    /// assert_eq!(Envelope::ok_body(&[0, 0, 0, 0, 1, 0, 0, 0, 0xc3]), Some(&[0xc3][..]));
+    /// assert_eq!(Envelope::ok_body(&[0, 0, 0, 0, 2, 0, 0, 0, 0xc3]), None);
+    /// ```
+    #[inline(always)]
+    pub fn ok_body(bytes: &'a [u8]) -> Option<&'a [u8]> {
+        let (head, body) = bytes.split_first_chunk::<ENVELOPE_HEADER_LEN>()?;
+        let status = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+        let body_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        (status == Status::Ok as u32 && body_len as u64 == body.len() as u64).then_some(body)
     }
 
     /// [`Envelope::parse`] for everything but a well-formed `Ok` envelope.

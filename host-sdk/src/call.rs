@@ -79,6 +79,7 @@ impl<A: serde::Serialize + ?Sized> Input for EncodedArgs<'_, A> {
 
 /// Call `func` with `input` in `store` and hand the success body to `ok`. Applies the
 /// per-call limits at the outermost call; refuses nesting beyond the depth limit.
+#[inline(always)]
 pub(crate) fn call_guest<T>(
     mut store: StoreContextMut<'_, HostState>,
     func: &UserFunc,
@@ -180,7 +181,7 @@ fn enter(store: &mut StoreContextMut<'_, HostState>, name: &str) -> Result<bool>
 
 /// End a call: name the function in its error; a fault in a nested call ends the outer call
 /// too, whatever the host function does with this error.
-#[inline]
+#[inline(always)]
 fn leave<T>(
     store: &mut StoreContextMut<'_, HostState>,
     name: &str,
@@ -188,15 +189,25 @@ fn leave<T>(
     result: Result<T>,
 ) -> Result<T> {
     store.data_mut().depth -= 1;
-    let result = result.map_err(|e| e.in_function(name));
-    if !outer {
-        if let Err(e) = &result {
-            if e.discarded_instance() {
-                store.data_mut().record_fault(e.clone());
-            }
+    // Taken apart and put together again: moving the whole (large) `Result` through a
+    // `map_err` cost copies of it on the success path.
+    match result {
+        Ok(value) => Ok(value),
+        Err(mut e) => {
+            failed(store, name, outer, &mut e);
+            Err(e)
         }
     }
-    result
+}
+
+/// The error side of [`leave`].
+#[cold]
+#[inline(never)]
+fn failed(store: &mut StoreContextMut<'_, HostState>, name: &str, outer: bool, e: &mut Error) {
+    e.name_function(name);
+    if !outer && e.discarded_instance() {
+        store.data_mut().record_fault(e.clone());
+    }
 }
 
 /// Where a live instance's memory and scratch buffer are: plain values, copied out per call
@@ -421,24 +432,34 @@ fn read_envelope<T>(
         });
     }
     let data = memory.data(store);
-    let bad = |reason: String| Error::BadResult {
+    let range = checked_range(ptr, len as u64, data.len()).map_err(|e| Error::BadResult {
         function: String::new(),
-        reason,
-    };
-    let range = checked_range(ptr, len as u64, data.len())
-        .map_err(|e| bad(format!("the result location is invalid: {e}")))?;
-    let envelope = Envelope::parse(&data[range]).map_err(|e| bad(e.to_string()))?;
-    match envelope {
-        Envelope::Ok(body) => ok(body),
-        other => Err(envelope_error(other)),
+        reason: format!("the result location is invalid: {e}"),
+    })?;
+    let bytes = &data[range];
+    match Envelope::ok_body(bytes) {
+        Some(body) => ok(body),
+        None => Err(not_ok(bytes)),
     }
 }
 
-/// The error a non-`Ok` envelope stands for.
+/// The error an envelope that is not a well-formed `Ok` envelope stands for.
 #[cold]
+#[inline(never)]
+fn not_ok(bytes: &[u8]) -> Error {
+    match Envelope::parse(bytes) {
+        Ok(envelope) => envelope_error(envelope),
+        Err(e) => Error::BadResult {
+            function: String::new(),
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// The error a parsed envelope that is not a well-formed `Ok` envelope stands for.
 fn envelope_error(envelope: Envelope<'_>) -> Error {
     match envelope {
-        Envelope::Ok(_) => unreachable!("`read_envelope` handles Ok"),
+        Envelope::Ok(_) => unreachable!("`Envelope::ok_body` accepts every well-formed Ok"),
         Envelope::Error { message, value } => Error::Guest {
             function: String::new(),
             error: GuestError {

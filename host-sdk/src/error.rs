@@ -310,7 +310,13 @@ pub enum Error {
 impl Error {
     /// Fill in the function name of an error raised below the call layer.
     pub(crate) fn in_function(mut self, name: &str) -> Self {
-        match &mut self {
+        self.name_function(name);
+        self
+    }
+
+    /// [`Error::in_function`] in place.
+    pub(crate) fn name_function(&mut self, name: &str) {
+        match self {
             Error::Decode { function, .. }
             | Error::Encode { function, .. }
             | Error::Trap { function, .. }
@@ -329,7 +335,6 @@ impl Error {
             }
             _ => {}
         }
-        self
     }
 
     /// Whether the plugin instance was discarded by this error (a trap, a panic, or a limit that

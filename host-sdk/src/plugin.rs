@@ -397,6 +397,7 @@ impl Plugin {
     /// Encoding small arguments straight into the guest's scratch buffer as well was measured
     /// (with rmp-serde, before wabi had its own encoder): 2-4% fewer instructions for W1 and W2
     /// of the benchmarks, 3% more for W3, the same time within the noise. That copy stays.
+    #[inline(always)]
     fn invoke_args<A: Serialize + ?Sized, T>(
         &mut self,
         name: &str,
@@ -529,12 +530,17 @@ impl Plugin {
     }
 
     /// Discard the instance if the call faulted.
-    #[inline]
+    #[inline(always)]
     fn after_call<T>(&mut self, result: Result<T>) -> Result<T> {
-        if result.as_ref().is_err_and(Error::discarded_instance) {
-            self.live = None;
+        match result {
+            Ok(value) => Ok(value),
+            Err(e) => {
+                if e.discarded_instance() {
+                    self.live = None;
+                }
+                Err(e)
+            }
         }
-        result
     }
 }
 
@@ -596,7 +602,7 @@ fn classify(bytes: usize, writes: usize) -> LastArgs {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn decode_result<R: DeserializeOwned>(body: &[u8]) -> Result<R> {
     // The result of a function returning nothing is `nil`: a value that deserialises from a
     // bare unit (`()`, `Option<T>`, a unit struct) is read without a MessagePack decoder. Any
@@ -607,6 +613,12 @@ fn decode_result<R: DeserializeOwned>(body: &[u8]) -> Result<R> {
             return Ok(value);
         }
     }
+    decode_body(body)
+}
+
+/// [`decode_result`] with a MessagePack decoder. Out of line, so that the unit case inlines.
+#[inline(never)]
+fn decode_body<R: DeserializeOwned>(body: &[u8]) -> Result<R> {
     codec::decode(body).map_err(|e| Error::Decode {
         function: String::new(),
         direction: Direction::Result,
