@@ -19,7 +19,7 @@ use wasmtime::{
 };
 
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
-use crate::limits::arm_deadline;
+use crate::limits::restart_deadline;
 use crate::memory::checked_range;
 use crate::state::{AbiExports, HostState};
 
@@ -150,25 +150,29 @@ pub(crate) async fn call_guest_async<T>(
 #[inline(always)]
 fn enter(store: &mut StoreContextMut<'_, HostState>, name: &str) -> Result<bool> {
     let state = store.data_mut();
-    let limits = state.limits;
     let outer = state.depth == 0;
     if outer {
-        state.fault = None;
-        state.panic = None;
+        if state.fault.is_some() || state.panic.is_some() {
+            // Left by a guest that reported a panic and then returned, or similar: they must
+            // not explain this call's trap.
+            state.fault = None;
+            state.panic = None;
+        }
         if let Some(stderr) = &state.stderr {
             // A `panic:` line from an earlier call must not explain this call's trap.
             stderr.clear_tail();
         }
-        arm_deadline(store);
-        if store.data().fuel_enabled {
+        restart_deadline(state);
+        if state.fuel_enabled {
+            let fuel = state.limits.fuel.unwrap_or(u64::MAX);
             store
-                .set_fuel(limits.fuel.unwrap_or(u64::MAX))
+                .set_fuel(fuel)
                 .expect("fuel is enabled on this engine");
         }
-    } else if state.depth >= limits.max_depth {
+    } else if state.depth >= state.limits.max_depth {
         let error = Error::DepthLimit {
             function: name.to_string(),
-            limit: limits.max_depth,
+            limit: state.limits.max_depth,
         };
         state.record_fault(error.clone());
         return Err(error);
