@@ -217,6 +217,30 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
         }
     };
 
+    // A function of no arguments returning nothing has an entry point of its own, which needs
+    // no output buffer when there is no input (the common case).
+    let body = if matches!(
+        (export.encoding, &export.output, args.len()),
+        (Encoding::Serde, Output::Unit, 0)
+    ) {
+        quote! {
+            #rt::export_nothing(#ptr, #len, #signature, || {
+                #call;
+            })
+        }
+    } else {
+        quote! {
+            #rt::export(
+                #ptr,
+                #len,
+                |#input: &[u8], #out: &mut #rt::Output| {
+                    #decode_args
+                    #call_and_write
+                },
+            )
+        }
+    };
+
     let doc = format!(
         "The wasm entry point of `{ident}`, exported as `{name}`.\n\n# Safety\n\nOnly the wasm \
          host may call it, with an input as the wabi ABI describes."
@@ -235,16 +259,7 @@ fn entry_point(export: &Export<'_>) -> TokenStream {
         )]
         #[cfg_attr(target_arch = "wasm32", unsafe(export_name = #name))]
         pub unsafe extern "C" fn #entry(#ptr: u32, #len: u32) -> u64 {
-            unsafe {
-                #rt::export(
-                    #ptr,
-                    #len,
-                    |#input: &[u8], #out: &mut #rt::Output| {
-                        #decode_args
-                        #call_and_write
-                    },
-                )
-            }
+            unsafe { #body }
         }
     }
 }

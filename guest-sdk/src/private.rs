@@ -80,6 +80,53 @@ pub unsafe fn export(ptr: u32, len: u32, body: impl FnOnce(&[u8], &mut Output)) 
     }
 }
 
+/// Run one call of an export that takes no arguments and returns nothing (`fn f()`), such as
+/// `export` with a body that decodes no arguments, calls `f` and writes the unit envelope, but
+/// cheaper for the input hosts send for `()`, which is none: then `f` runs without an output
+/// buffer, and the result is [`UNIT_RESULT`], a constant envelope in the module's data. Any
+/// other input takes the general path (`[]` or `nil` is accepted, anything else is reported as
+/// bad arguments against `signature`).
+///
+/// A host function that calls back into the guest while `f` runs is free to use the scratch
+/// buffer for its result: this call has neither input nor output there.
+///
+/// # Safety
+///
+/// As for [`export`].
+#[inline]
+pub unsafe fn export_nothing(ptr: u32, len: u32, signature: &str, f: impl FnOnce()) -> u64 {
+    if len != 0 {
+        // SAFETY: forwarded from the caller.
+        return unsafe { export_nothing_slow(ptr, len, signature, f) };
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::panic::install_hook();
+        f();
+        wabi_spec::pack(UNIT_RESULT.as_ptr() as u32, UNIT_RESULT.len() as u32) as u64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (signature, f);
+        panic!("wabi exports can only be called by a wasm host");
+    }
+}
+
+/// [`export_nothing`] with an input.
+#[inline(never)]
+unsafe fn export_nothing_slow(ptr: u32, len: u32, signature: &str, f: impl FnOnce()) -> u64 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        export(ptr, len, |input, out| {
+            if let Err(error) = decode_no_args(input) {
+                return bad_arguments(out, signature, &error);
+            }
+            f();
+            write_unit(out)
+        })
+    }
+}
+
 /// Run `body` on `input` with an [`Output`] and return where the envelope it wrote is.
 ///
 /// A call that is not nested writes into the scratch buffer after its input (`region`),
@@ -208,6 +255,10 @@ const UNIT_ENVELOPE: [u8; ENVELOPE_HEADER_LEN + 1] = {
     let [s0, s1, s2, s3] = status;
     [s0, s1, s2, s3, 1, 0, 0, 0, codec::NIL]
 };
+
+/// [`UNIT_ENVELOPE`] where the host can read it: the result of every [`export_nothing`] call
+/// without input. It never changes, so it is valid for as long as the instance lives.
+pub static UNIT_RESULT: [u8; ENVELOPE_HEADER_LEN + 1] = UNIT_ENVELOPE;
 
 /// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`,
 /// written as one constant.

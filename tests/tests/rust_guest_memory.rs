@@ -88,14 +88,36 @@ fn check(label: &str, path: &str) {
     assert_eq!(at, scratch + 8, "{label}: echo_bool's envelope");
     assert_eq!(ok_body(&env), [0xc3]);
     // No input: the envelope is at the start of the scratch buffer.
+    let (at, env) = g.call("counter", scratch, &[]);
+    assert_eq!(at, scratch, "{label}: counter's envelope");
+    assert_eq!(env[8..].len(), 1, "{label}: a small positive integer");
+    // A function of no arguments returning nothing, called without input, answers with a
+    // constant envelope in the module's data: always the same, outside the scratch buffer.
     let (at, env) = g.call("noop", scratch, &[]);
-    assert_eq!(at, scratch, "{label}: noop's envelope");
+    assert!(!(scratch..scratch + cap).contains(&at), "{label}: noop's envelope");
     assert_eq!(ok_body(&env), [0xc0]);
+    let (again, _) = g.call("noop", scratch, &[]);
+    assert_eq!(again, at, "{label}: noop's envelope is a constant");
+    // With `[]` or `nil` as its input it takes the general path, into the scratch buffer.
+    for empty in [0x90, 0xc0] {
+        let (at, env) = g.call("noop", scratch, &[empty]);
+        assert_eq!(at, scratch + 8, "{label}: noop's envelope after an input");
+        assert_eq!(ok_body(&env), [0xc0]);
+    }
     assert_eq!(
         g.size(),
         size,
         "{label}: calls whose user code does not allocate did not grow the memory"
     );
+    // Arguments where none are expected (the error message is allocated).
+    let (_, env) = g.call("noop", scratch, &[0x91, 0x01]);
+    match Envelope::parse(&env) {
+        Ok(Envelope::BadArguments(message)) => assert!(
+            message.contains("noop()") && message.contains("takes no arguments"),
+            "{label}: {message}"
+        ),
+        other => panic!("{label}: arguments to noop: {other:?}"),
+    }
     // A 13-byte input: the envelope starts at offset 16.
     let text = "hello, world";
     let input = [&[0xa0 | text.len() as u8][..], text.as_bytes()].concat();
