@@ -71,6 +71,7 @@ mod call;
 mod clock;
 mod engine;
 mod error;
+mod exports;
 mod host_fn;
 mod imports;
 mod limits;

@@ -8,18 +8,16 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use wabi_spec::names::{
-    self, EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_FREE, EXPORT_INITIALIZE, EXPORT_SCRATCH,
-};
-use wasmtime::{AsContextMut, ExternType, FuncType, InstancePre, Store, ValType};
+use wasmtime::{AsContextMut, InstancePre, Store};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::engine::{make_linker, Engine};
 use crate::error::{Error, Result};
+use crate::exports::ExportIndex;
 #[cfg(feature = "async")]
 use crate::host_fn::HostFuture;
 use crate::host_fn::{erase, HostContext, HostError, HostFns};
-use crate::imports::{self, signature_text};
+use crate::imports;
 use crate::limits::{arm_deadline, Limits};
 use crate::log::{tracing_handler, GuestOutput, LogHandler, LogSource};
 use crate::plugin::Plugin;
@@ -74,8 +72,8 @@ pub(crate) struct ModuleInner {
     pub(crate) pre: InstancePre<HostState>,
     pub(crate) name: Arc<str>,
     pub(crate) uses_wasi: bool,
-    pub(crate) has_initialize: bool,
-    pub(crate) functions: Vec<String>,
+    /// The exports instances are called through, found once.
+    pub(crate) exports: ExportIndex,
     pub(crate) log: LogHandler,
     pub(crate) limits: Limits,
     grants: Grants,
@@ -258,11 +256,7 @@ impl ModuleBuilder {
         self.check_options()?;
         let wasi_names = &self.engine.wasi_names;
         let uses_wasi = imports::validate(&module, &|n| wasi_names.contains(n))?;
-        let functions = validate_exports(&module)?;
-        let has_initialize = matches!(
-            module.get_export(EXPORT_INITIALIZE),
-            Some(ExternType::Func(f)) if f.params().len() == 0 && f.results().len() == 0
-        );
+        let exports = ExportIndex::new(&module)?;
         let linker =
             make_linker(&self.engine.inner, self.engine.is_async).map_err(|e| Error::Compile {
                 reason: format!("cannot define host imports: {e:#}"),
@@ -278,8 +272,7 @@ impl ModuleBuilder {
                 pre,
                 name: self.name.unwrap_or_else(|| "plugin".into()).into(),
                 uses_wasi,
-                has_initialize,
-                functions,
+                exports,
                 log: self.log.unwrap_or_else(tracing_handler),
                 limits: self.limits,
                 grants: self.grants,
@@ -348,80 +341,6 @@ impl ModuleBuilder {
     }
 }
 
-fn func_type(params: &[ValType], results: &[ValType]) -> String {
-    signature_text(params.iter(), results.iter())
-}
-
-/// Check the ABI's required exports and list the user functions.
-fn validate_exports(module: &wasmtime::Module) -> Result<Vec<String>> {
-    use ValType::{I32, I64};
-    let required: [(&str, &[ValType], &[ValType], &str); 4] = [
-        (EXPORT_ABI_VERSION, &[], &[I32], "the ABI version"),
-        (EXPORT_ALLOC, &[I32, I32], &[I32], "the guest allocator"),
-        (EXPORT_FREE, &[I32, I32, I32], &[], "the guest allocator"),
-        (EXPORT_SCRATCH, &[], &[I64], "the scratch input buffer"),
-    ];
-    let hint = "every wabi guest SDK exports it; build the guest with wabi-guest (Rust) or the wabi Go SDK, or implement abi-spec/ABI.md section 3";
-    if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
-        return Err(Error::MissingExport {
-            name: "memory".into(),
-            hint,
-        });
-    }
-    for (name, params, results, _what) in required {
-        match module.get_export(name) {
-            None => {
-                return Err(Error::MissingExport {
-                    name: name.into(),
-                    hint,
-                })
-            }
-            Some(ExternType::Func(f)) if sig_is(&f, params, results) => {}
-            Some(other) => {
-                return Err(Error::ExportSignature {
-                    name: name.into(),
-                    expected: func_type(params, results),
-                    found: describe(&other),
-                })
-            }
-        }
-    }
-    let mut functions = Vec::new();
-    for export in module.exports() {
-        let name = export.name();
-        if !names::is_user_function_name(name) {
-            continue;
-        }
-        if let ExternType::Func(f) = export.ty() {
-            if sig_is(&f, &[I32, I32], &[I64]) {
-                functions.push(name.to_string());
-            }
-        }
-    }
-    Ok(functions)
-}
-
-fn sig_is(f: &FuncType, params: &[ValType], results: &[ValType]) -> bool {
-    f.params().len() == params.len()
-        && f.results().len() == results.len()
-        && f.params().zip(params).all(|(a, b)| ValType::eq(&a, b))
-        && f.results().zip(results).all(|(a, b)| ValType::eq(&a, b))
-}
-
-fn describe(ty: &ExternType) -> String {
-    match ty {
-        ExternType::Func(f) => {
-            let p: Vec<_> = f.params().collect();
-            let r: Vec<_> = f.results().collect();
-            signature_text(p.iter(), r.iter())
-        }
-        ExternType::Memory(_) => "a memory".into(),
-        ExternType::Table(_) => "a table".into(),
-        ExternType::Global(_) => "a global".into(),
-        ExternType::Tag(_) => "a tag".into(),
-    }
-}
-
 impl Module {
     /// Compile and validate wasm bytes with default options.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
@@ -465,7 +384,7 @@ impl Module {
     /// The user functions the module exports (every export with the signature
     /// `(i32, i32) -> i64` outside the reserved names).
     pub fn functions(&self) -> &[String] {
-        &self.inner.functions
+        &self.inner.exports.functions
     }
 
     /// Whether the module imports WASI preview 1.

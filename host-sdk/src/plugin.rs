@@ -1,6 +1,5 @@
 //! A plugin instance and the call path (ABI.md section 6).
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,7 +26,9 @@ use crate::state::{AbiExports, HostState};
 struct Live {
     store: Store<HostState>,
     instance: Instance,
-    funcs: HashMap<Arc<str>, UserFunc>,
+    /// The user functions looked up so far, by position in the module's
+    /// [`Module::functions`].
+    funcs: Vec<Option<UserFunc>>,
 }
 
 /// A ready-to-call plugin: one guest instance with its own memory.
@@ -354,25 +355,24 @@ impl Plugin {
 
     /// Find a user function of the live instance by name, caching the typed export.
     fn find(&mut self, function: &str) -> Result<UserFunc> {
-        let live = self.live.as_mut().expect("made live by the caller");
-        if let Some(f) = live.funcs.get(function) {
-            return Ok(f.clone());
-        }
-        if !self.module.functions().iter().any(|f| f == function) {
+        let exports = &self.module.inner.exports;
+        let Some(position) = exports.position(function) else {
             return Err(Error::NoSuchFunction {
                 function: function.to_string(),
-                available: self.module.functions().join(", "),
+                available: exports.functions.join(", "),
             });
+        };
+        let live = self.live.as_mut().expect("made live by the caller");
+        if let Some(f) = &live.funcs[position] {
+            return Ok(f.clone());
         }
-        let live = self.live.as_mut().expect("live above");
-        let f = live
-            .instance
-            .get_typed_func::<(u32, u32), u64>(&mut live.store, function)
-            .map_err(|e| Error::NoSuchFunction {
-                function: format!("{function} ({e})"),
+        let f = exports
+            .function(position, &live.instance, &mut live.store)
+            .ok_or_else(|| Error::NoSuchFunction {
+                function: format!("{function} (not in this instance, although in its module)"),
                 available: String::new(),
             })?;
-        live.funcs.insert(function.into(), f.clone());
+        live.funcs[position] = Some(f.clone());
         Ok(f)
     }
 
@@ -662,19 +662,21 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
         Ok(i) => i,
         Err(e) => return Err(failed("the start function", e, &mut store)),
     };
-    if module.inner.has_initialize {
-        let init = instance
-            .get_typed_func::<(), ()>(&mut store, EXPORT_INITIALIZE)
-            .map_err(|e| failed(EXPORT_INITIALIZE, e, &mut store))?;
+    let exports = &module.inner.exports;
+    // Every export below was validated with the module; an instance of it has them all.
+    let missing = |what: &str| Error::Instantiate {
+        reason: format!("the instance has no export `{what}`, which its module has"),
+    };
+    if let Some(init) = exports.initialize(&instance, &mut store) {
+        let init = init.ok_or_else(|| missing(EXPORT_INITIALIZE))?;
         if let Err(e) = E::call(store.as_context_mut(), &init, ()).await {
             return Err(failed(EXPORT_INITIALIZE, e, &mut store));
         }
     }
-    let version = match instance.get_typed_func::<(), u32>(&mut store, EXPORT_ABI_VERSION) {
-        Ok(f) => E::call(store.as_context_mut(), &f, ()).await,
-        Err(e) => Err(e),
-    };
-    let version = match version {
+    let version = exports
+        .abi_version(&instance, &mut store)
+        .ok_or_else(|| missing(EXPORT_ABI_VERSION))?;
+    let version = match E::call(store.as_context_mut(), &version, ()).await {
         Ok(v) => AbiVersion::from_raw(v),
         Err(e) => return Err(failed(EXPORT_ABI_VERSION, e, &mut store)),
     };
@@ -684,18 +686,16 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
             host: ABI_VERSION,
         });
     }
-    let memory = instance
-        .get_memory(&mut store, "memory")
-        .ok_or_else(|| Error::Instantiate {
-            reason: "the instance has no memory named `memory`".into(),
-        })?;
-    let alloc = instance
-        .get_typed_func::<(u32, u32), u32>(&mut store, EXPORT_ALLOC)
-        .map_err(|e| failed(EXPORT_ALLOC, e, &mut store))?;
-    let scratch = match instance.get_typed_func::<(), u64>(&mut store, EXPORT_SCRATCH) {
-        Ok(f) => E::call(store.as_context_mut(), &f, ()).await,
-        Err(e) => Err(e),
-    };
+    let memory = exports
+        .memory(&instance, &mut store)
+        .ok_or_else(|| missing("memory"))?;
+    let alloc = exports
+        .alloc(&instance, &mut store)
+        .ok_or_else(|| missing(EXPORT_ALLOC))?;
+    let scratch = exports
+        .scratch(&instance, &mut store)
+        .ok_or_else(|| missing(EXPORT_SCRATCH))?;
+    let scratch = E::call(store.as_context_mut(), &scratch, ()).await;
     let (scratch_ptr, mut scratch_cap) = match scratch {
         Ok(packed) => unpack(packed as i64),
         Err(e) => return Err(failed(EXPORT_SCRATCH, e, &mut store)),
@@ -722,6 +722,6 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
     Ok(Live {
         store,
         instance,
-        funcs: HashMap::new(),
+        funcs: vec![None; exports.functions.len()],
     })
 }

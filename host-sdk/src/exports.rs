@@ -1,0 +1,213 @@
+//! The exports an instance is called through (ABI.md section 3): checked once per module,
+//! where their signatures are validated, and found by index in every instance.
+//!
+//! Finding an export by name hashes the name and type-checks the function; for a fresh
+//! instance with its first call that was 30% of the host's instructions (about 7,900 of
+//! 26,400). [`ExportIndex`] keeps each export's `wasmtime::ModuleExport`, and an instance gets a
+//! typed function from it without either step.
+
+use std::collections::HashMap;
+
+use wabi_spec::names::{
+    self, EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_FREE, EXPORT_INITIALIZE, EXPORT_SCRATCH,
+};
+use wasmtime::{
+    AsContextMut, ExternType, FuncType, Instance, Memory, ModuleExport, TypedFunc, ValType,
+    WasmParams, WasmResults,
+};
+
+use crate::error::{Error, Result};
+use crate::imports::signature_text;
+
+/// Where the exports of one module are, for all its instances.
+pub(crate) struct ExportIndex {
+    memory: ModuleExport,
+    abi_version: ModuleExport,
+    alloc: ModuleExport,
+    scratch: ModuleExport,
+    /// `_initialize`, when the module exports one of type `() -> ()`.
+    initialize: Option<ModuleExport>,
+    /// The user functions, in export order.
+    pub(crate) functions: Vec<String>,
+    /// The export of each of `functions`.
+    function_exports: Vec<ModuleExport>,
+    /// Each user function's position in `functions`.
+    by_name: HashMap<String, usize>,
+}
+
+/// What an instance gets from an [`ExportIndex`]: a typed function, or `None` when the
+/// instance is not of the indexed module.
+type Found<P, R> = Option<TypedFunc<P, R>>;
+
+impl ExportIndex {
+    /// Check the ABI's required exports of `module` and index them with its user functions.
+    pub(crate) fn new(module: &wasmtime::Module) -> Result<Self> {
+        let functions = validate(module)?;
+        let index = |name: &str| {
+            module
+                .get_export_index(name)
+                .expect("validate() found this export")
+        };
+        let initialize = match module.get_export(EXPORT_INITIALIZE) {
+            Some(ExternType::Func(f)) if sig_is(&f, &[], &[]) => Some(index(EXPORT_INITIALIZE)),
+            _ => None,
+        };
+        let function_exports = functions.iter().map(|name| index(name)).collect();
+        let by_name = functions
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), i))
+            .collect();
+        Ok(ExportIndex {
+            memory: index("memory"),
+            abi_version: index(EXPORT_ABI_VERSION),
+            alloc: index(EXPORT_ALLOC),
+            scratch: index(EXPORT_SCRATCH),
+            initialize,
+            functions,
+            function_exports,
+            by_name,
+        })
+    }
+
+    /// The position of the user function `name` in [`ExportIndex::functions`].
+    #[inline]
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// `memory` of `instance`.
+    pub(crate) fn memory(&self, instance: &Instance, store: impl AsContextMut) -> Option<Memory> {
+        instance
+            .get_module_export(store, &self.memory)?
+            .into_memory()
+    }
+
+    /// `wabi_abi_version` of `instance`.
+    pub(crate) fn abi_version(&self, i: &Instance, s: impl AsContextMut) -> Found<(), u32> {
+        // SAFETY: `validate` checked that it is `() -> i32`.
+        unsafe { typed(i, s, &self.abi_version) }
+    }
+
+    /// `wabi_alloc` of `instance`.
+    pub(crate) fn alloc(&self, i: &Instance, s: impl AsContextMut) -> Found<(u32, u32), u32> {
+        // SAFETY: `validate` checked that it is `(i32, i32) -> i32`.
+        unsafe { typed(i, s, &self.alloc) }
+    }
+
+    /// `wabi_scratch` of `instance`.
+    pub(crate) fn scratch(&self, i: &Instance, s: impl AsContextMut) -> Found<(), u64> {
+        // SAFETY: `validate` checked that it is `() -> i64`.
+        unsafe { typed(i, s, &self.scratch) }
+    }
+
+    /// `_initialize` of `instance`, if the module has one (`Some(None)`: not of this module).
+    pub(crate) fn initialize(&self, i: &Instance, s: impl AsContextMut) -> Option<Found<(), ()>> {
+        // SAFETY: `new` indexed it only with the type `() -> ()`.
+        let found = self.initialize.as_ref().map(|e| unsafe { typed(i, s, e) });
+        found
+    }
+
+    /// The user function at `position` (see [`ExportIndex::position`]) of `instance`.
+    pub(crate) fn function(
+        &self,
+        position: usize,
+        i: &Instance,
+        s: impl AsContextMut,
+    ) -> Found<(u32, u32), u64> {
+        let export = &self.function_exports[position];
+        // SAFETY: `validate` listed only functions of type `(i32, i32) -> i64`.
+        unsafe { typed(i, s, export) }
+    }
+}
+
+/// The function `export` of `instance` as a `TypedFunc<P, R>`, without a type check.
+///
+/// # Safety
+///
+/// `export` must be a function of the wasm type that `P -> R` stands for.
+unsafe fn typed<P: WasmParams, R: WasmResults>(
+    instance: &Instance,
+    mut store: impl AsContextMut,
+    export: &ModuleExport,
+) -> Found<P, R> {
+    let func = instance
+        .get_module_export(&mut store, export)?
+        .into_func()?;
+    // SAFETY: the type is the caller's promise.
+    Some(unsafe { TypedFunc::new_unchecked(&store, func) })
+}
+
+fn func_type(params: &[ValType], results: &[ValType]) -> String {
+    signature_text(params.iter(), results.iter())
+}
+
+/// Check the ABI's required exports and list the user functions.
+fn validate(module: &wasmtime::Module) -> Result<Vec<String>> {
+    use ValType::{I32, I64};
+    let required: [(&str, &[ValType], &[ValType], &str); 4] = [
+        (EXPORT_ABI_VERSION, &[], &[I32], "the ABI version"),
+        (EXPORT_ALLOC, &[I32, I32], &[I32], "the guest allocator"),
+        (EXPORT_FREE, &[I32, I32, I32], &[], "the guest allocator"),
+        (EXPORT_SCRATCH, &[], &[I64], "the scratch input buffer"),
+    ];
+    let hint = "every wabi guest SDK exports it; build the guest with wabi-guest (Rust) or the wabi Go SDK, or implement abi-spec/ABI.md section 3";
+    if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
+        return Err(Error::MissingExport {
+            name: "memory".into(),
+            hint,
+        });
+    }
+    for (name, params, results, _what) in required {
+        match module.get_export(name) {
+            None => {
+                return Err(Error::MissingExport {
+                    name: name.into(),
+                    hint,
+                })
+            }
+            Some(ExternType::Func(f)) if sig_is(&f, params, results) => {}
+            Some(other) => {
+                return Err(Error::ExportSignature {
+                    name: name.into(),
+                    expected: func_type(params, results),
+                    found: describe(&other),
+                })
+            }
+        }
+    }
+    let mut functions = Vec::new();
+    for export in module.exports() {
+        let name = export.name();
+        if !names::is_user_function_name(name) {
+            continue;
+        }
+        if let ExternType::Func(f) = export.ty() {
+            if sig_is(&f, &[I32, I32], &[I64]) {
+                functions.push(name.to_string());
+            }
+        }
+    }
+    Ok(functions)
+}
+
+fn sig_is(f: &FuncType, params: &[ValType], results: &[ValType]) -> bool {
+    f.params().len() == params.len()
+        && f.results().len() == results.len()
+        && f.params().zip(params).all(|(a, b)| ValType::eq(&a, b))
+        && f.results().zip(results).all(|(a, b)| ValType::eq(&a, b))
+}
+
+fn describe(ty: &ExternType) -> String {
+    match ty {
+        ExternType::Func(f) => {
+            let p: Vec<_> = f.params().collect();
+            let r: Vec<_> = f.results().collect();
+            signature_text(p.iter(), r.iter())
+        }
+        ExternType::Memory(_) => "a memory".into(),
+        ExternType::Table(_) => "a table".into(),
+        ExternType::Global(_) => "a global".into(),
+        ExternType::Tag(_) => "a tag".into(),
+    }
+}
