@@ -94,7 +94,10 @@ fn check(label: &str, path: &str) {
     // A function of no arguments returning nothing, called without input, answers with a
     // constant envelope in the module's data: always the same, outside the scratch buffer.
     let (at, env) = g.call("noop", scratch, &[]);
-    assert!(!(scratch..scratch + cap).contains(&at), "{label}: noop's envelope");
+    assert!(
+        !(scratch..scratch + cap).contains(&at),
+        "{label}: noop's envelope"
+    );
     assert_eq!(ok_body(&env), [0xc0]);
     let (again, _) = g.call("noop", scratch, &[]);
     assert_eq!(again, at, "{label}: noop's envelope is a constant");
