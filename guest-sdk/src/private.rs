@@ -256,8 +256,9 @@ const UNIT_ENVELOPE: [u8; ENVELOPE_HEADER_LEN + 1] = {
     [s0, s1, s2, s3, 1, 0, 0, 0, codec::NIL]
 };
 
-/// [`UNIT_ENVELOPE`] where the host can read it: the result of every [`export_nothing`] call
-/// without input. It never changes, so it is valid for as long as the instance lives.
+/// The envelope of a function returning nothing (status Ok, body `nil`) where the host can read
+/// it: the result of every [`export_nothing`] call without input. It never changes, so it is
+/// valid for as long as the instance lives.
 pub static UNIT_RESULT: [u8; ENVELOPE_HEADER_LEN + 1] = UNIT_ENVELOPE;
 
 /// Write an [`Status::Ok`] envelope for a function returning nothing: the body is `nil`,
