@@ -49,6 +49,44 @@ fn an_infinite_loop_times_out_within_twice_the_deadline() {
     }
 }
 
+/// A call does not re-arm wasmtime's epoch deadline: after ticks passed between calls, the
+/// stale deadline makes the epoch callback run at the next call's first check, which must
+/// start that call's own deadline then, not end the call or give it a shorter one.
+#[test]
+fn a_call_after_idle_ticks_gets_its_whole_deadline() {
+    let deadline = Duration::from_millis(100);
+    let limits = Limits {
+        timeout: Some(deadline),
+        ..Limits::default()
+    };
+    let mut p = module(&Engine::default(), SPIN, limits)
+        .instantiate()
+        .unwrap();
+    for idle_ms in [0, 30, 150] {
+        assert!(p.call::<_, bool>("yes", ()).unwrap());
+        // Several 5 ms epoch ticks with no call running (at 150 ms: more than the deadline).
+        std::thread::sleep(Duration::from_millis(idle_ms));
+        for _ in 0..3 {
+            assert!(
+                p.call::<_, bool>("yes", ()).unwrap(),
+                "after {idle_ms} ms idle"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(idle_ms));
+        let start = Instant::now();
+        let err = p.call::<_, ()>("spin", ()).unwrap_err();
+        let elapsed = start.elapsed();
+        assert!(
+            matches!(&err, Error::Timeout { function, .. } if function == "spin"),
+            "{err:?}"
+        );
+        assert!(
+            elapsed >= deadline && elapsed < 2 * deadline,
+            "after {idle_ms} ms idle: stopped after {elapsed:?}"
+        );
+    }
+}
+
 #[test]
 fn a_memory_grow_bomb_hits_the_memory_limit() {
     let bomb = r#"(func (export "bomb") (param i32 i32) (result i64)
