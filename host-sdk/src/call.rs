@@ -463,7 +463,12 @@ fn not_ok(bytes: &[u8]) -> Error {
 /// The error a parsed envelope that is not a well-formed `Ok` envelope stands for.
 fn envelope_error(envelope: Envelope<'_>) -> Error {
     match envelope {
-        Envelope::Ok(_) => unreachable!("`Envelope::ok_body` accepts every well-formed Ok"),
+        // `Envelope::ok_body` accepts every well-formed Ok envelope before this is reached; a
+        // guest's bytes must never panic the host, so this is an error all the same.
+        Envelope::Ok(_) => Error::BadResult {
+            function: String::new(),
+            reason: "an Ok envelope that its fast path refused".into(),
+        },
         Envelope::Error { message, value } => Error::Guest {
             function: String::new(),
             error: GuestError {
