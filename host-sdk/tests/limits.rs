@@ -17,16 +17,21 @@ fn module(engine: &Engine, body: &str, limits: Limits) -> Module {
 const SPIN: &str =
     r#"(func (export "spin") (param i32 i32) (result i64) (loop $l (br $l)) (i64.const 0))"#;
 
-#[test]
-fn an_infinite_loop_times_out_within_twice_the_deadline() {
-    let deadline = Duration::from_millis(100);
+/// A plugin of [`SPIN`] with a call deadline of `deadline`.
+fn spinner(deadline: Duration) -> wabi_host::Plugin {
     let limits = Limits {
         timeout: Some(deadline),
         ..Limits::default()
     };
-    let mut p = module(&Engine::default(), SPIN, limits)
+    module(&Engine::default(), SPIN, limits)
         .instantiate()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn an_infinite_loop_times_out_within_twice_the_deadline() {
+    let deadline = Duration::from_millis(100);
+    let mut p = spinner(deadline);
     for _ in 0..2 {
         let start = Instant::now();
         let err = p.call::<_, ()>("spin", ()).unwrap_err();
@@ -55,13 +60,7 @@ fn an_infinite_loop_times_out_within_twice_the_deadline() {
 #[test]
 fn a_call_after_idle_ticks_gets_its_whole_deadline() {
     let deadline = Duration::from_millis(100);
-    let limits = Limits {
-        timeout: Some(deadline),
-        ..Limits::default()
-    };
-    let mut p = module(&Engine::default(), SPIN, limits)
-        .instantiate()
-        .unwrap();
+    let mut p = spinner(deadline);
     for idle_ms in [0, 30, 150] {
         assert!(p.call::<_, bool>("yes", ()).unwrap());
         // Several 5 ms epoch ticks with no call running (at 150 ms: more than the deadline).
