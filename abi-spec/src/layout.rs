@@ -248,7 +248,7 @@ impl<'a> PanicRecord<'a> {
     }
 
     /// Append this record's bytes to `out`.
-    pub fn write_to(&self, out: &mut Vec<u8>) {
+    pub fn write_to<B: EnvelopeBuffer + ?Sized>(&self, out: &mut B) {
         let h = PanicHeader {
             message_len: self.message.len() as u32,
             file_len: self.file.len() as u32,
@@ -325,7 +325,35 @@ impl<'a> Envelope<'a> {
     }
 }
 
-/// Writes envelopes into a reusable buffer; used by guest SDKs and tests.
+/// A buffer an envelope is written into: a `Vec<u8>`, or a guest SDK's own output buffer (the
+/// Rust SDK's writes into its scratch buffer first).
+pub trait EnvelopeBuffer {
+    /// Forget what was written; keep the storage.
+    fn clear(&mut self);
+    /// Append `bytes`.
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+    /// The bytes written so far, to fill in a header.
+    fn bytes_mut(&mut self) -> &mut [u8];
+}
+
+impl EnvelopeBuffer for Vec<u8> {
+    #[inline(always)]
+    fn clear(&mut self) {
+        Vec::clear(self)
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes)
+    }
+
+    #[inline(always)]
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+/// Writes envelopes into a reusable buffer ([`EnvelopeBuffer`]); used by guest SDKs and tests.
 ///
 /// ```
 /// use wabi_spec::layout::{Envelope, EnvelopeWriter};
@@ -340,7 +368,8 @@ pub struct EnvelopeWriter;
 
 impl EnvelopeWriter {
     /// Clear `out` and reserve the 8-byte header; append the body, then call [`Self::finish`].
-    pub fn begin(out: &mut Vec<u8>) {
+    #[inline(always)]
+    pub fn begin<B: EnvelopeBuffer + ?Sized>(out: &mut B) {
         out.clear();
         out.extend_from_slice(&[0; ENVELOPE_HEADER_LEN]);
     }
@@ -356,14 +385,15 @@ impl EnvelopeWriter {
     }
 
     /// Write a complete success envelope around `body`.
-    pub fn ok(out: &mut Vec<u8>, body: &[u8]) {
+    #[inline(always)]
+    pub fn ok<B: EnvelopeBuffer + ?Sized>(out: &mut B, body: &[u8]) {
         Self::begin(out);
         out.extend_from_slice(body);
-        Self::finish(out, Status::Ok);
+        Self::finish(out.bytes_mut(), Status::Ok);
     }
 
     /// Write a complete error envelope (`value` empty for "no value").
-    pub fn error(out: &mut Vec<u8>, message: &str, value: &[u8]) {
+    pub fn error<B: EnvelopeBuffer + ?Sized>(out: &mut B, message: &str, value: &[u8]) {
         Self::begin(out);
         let e = ErrorHeader {
             message_len: message.len() as u32,
@@ -372,21 +402,21 @@ impl EnvelopeWriter {
         out.extend_from_slice(bytemuck::bytes_of(&e));
         out.extend_from_slice(message.as_bytes());
         out.extend_from_slice(value);
-        Self::finish(out, Status::Error);
+        Self::finish(out.bytes_mut(), Status::Error);
     }
 
     /// Write a complete panic envelope.
-    pub fn panic(out: &mut Vec<u8>, record: &PanicRecord<'_>) {
+    pub fn panic<B: EnvelopeBuffer + ?Sized>(out: &mut B, record: &PanicRecord<'_>) {
         Self::begin(out);
         record.write_to(out);
-        Self::finish(out, Status::Panic);
+        Self::finish(out.bytes_mut(), Status::Panic);
     }
 
     /// Write a [`Status::BadArguments`] or [`Status::BadResult`] envelope.
-    pub fn message(out: &mut Vec<u8>, status: Status, message: &str) {
+    pub fn message<B: EnvelopeBuffer + ?Sized>(out: &mut B, status: Status, message: &str) {
         Self::begin(out);
         out.extend_from_slice(message.as_bytes());
-        Self::finish(out, status);
+        Self::finish(out.bytes_mut(), status);
     }
 }
 

@@ -13,6 +13,7 @@
 use std::fmt;
 use std::ptr;
 use wabi_spec::codec;
+use wabi_spec::layout::EnvelopeBuffer;
 
 /// An export's result envelope, being written: in a region of the caller's (see the module
 /// documentation) until it outgrows it, then in a heap buffer.
@@ -205,6 +206,23 @@ impl codec::Output for Output {
             ptr::copy_nonoverlapping(bytes.as_ptr(), at_ptr, bytes.len());
         }
         self.len += bytes.len();
+    }
+}
+
+impl EnvelopeBuffer for Output {
+    #[inline(always)]
+    fn clear(&mut self) {
+        Output::clear(self)
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Output::extend_from_slice(self, bytes)
+    }
+
+    #[inline(always)]
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self.as_mut_slice()
     }
 }
 

@@ -8,7 +8,9 @@
 //! exports), reports a failure with [`bad_arguments`], calls `f`, and writes the result
 //! envelope with [`write_value`], [`write_unit`], [`write_raw`] or [`write_pod`], or for an
 //! `Err` with `(&ErrorValue(&e)).__wabi_error_kind().write(out, name, &e)`, which picks
-//! [`write_error_with_value`] when `E: Serialize` and [`write_error`] otherwise.
+//! [`write_error_with_value`] when `E: Serialize` and [`write_error`] otherwise. A function of
+//! no arguments that returns nothing (`fn f()`) gets `export_nothing(ptr, len, signature, f)`
+//! instead ([`export_nothing`]), which needs no output buffer for the usual empty input.
 //!
 //! An `#[import]` function does what [`crate::host::call`] does in two steps, [`import_args`]
 //! and [`import_call`], so that rustc reports a missing `Serialize` at the arguments and a
@@ -189,25 +191,10 @@ pub fn import_error<E: From<crate::HostError>>(error: crate::HostError) -> E {
     E::from(error)
 }
 
-/// Start an envelope: forget what `out` holds and reserve the header.
-#[inline(always)]
-fn begin(out: &mut Output) {
-    out.clear();
-    out.extend_from_slice(&[0; ENVELOPE_HEADER_LEN]);
-}
-
-/// Fill in the header of an envelope started with [`begin`].
+/// Fill in the header of an envelope started with [`EnvelopeWriter::begin`].
 #[inline(always)]
 fn finish(out: &mut Output, status: Status) {
     EnvelopeWriter::finish(out.as_mut_slice(), status);
-}
-
-/// A whole envelope of status Ok around `body`.
-#[inline(always)]
-fn ok(out: &mut Output, body: &[u8]) {
-    begin(out);
-    out.extend_from_slice(body);
-    finish(out, Status::Ok);
 }
 
 /// Append formatted text; a `Display` implementation that fails leaves what it wrote.
@@ -219,7 +206,7 @@ fn write_text(out: &mut Output, args: fmt::Arguments<'_>) {
 /// `signature` is the function as written, e.g. `greet(p: Person, greeting: &str)`.
 #[cold]
 pub fn bad_arguments(out: &mut Output, signature: &str, error: &dyn fmt::Display) {
-    begin(out);
+    EnvelopeWriter::begin(out);
     write_text(
         out,
         format_args!("cannot decode the arguments of `{signature}`: {error}"),
@@ -230,7 +217,7 @@ pub fn bad_arguments(out: &mut Output, signature: &str, error: &dyn fmt::Display
 /// Write a [`Status::BadResult`] envelope for a result of `function` that failed to encode.
 #[cold]
 pub fn bad_result(out: &mut Output, function: &str, error: &dyn fmt::Display) {
-    begin(out);
+    EnvelopeWriter::begin(out);
     write_text(
         out,
         format_args!("cannot encode the result of `{function}`: {error}"),
@@ -242,7 +229,7 @@ pub fn bad_result(out: &mut Output, function: &str, error: &dyn fmt::Display) {
 /// value that fails to encode gives a [`Status::BadResult`] envelope.
 #[inline]
 pub fn write_value<T: Serialize + ?Sized>(out: &mut Output, function: &str, value: &T) {
-    begin(out);
+    EnvelopeWriter::begin(out);
     match codec::encode_to(out, value) {
         Ok(()) => finish(out, Status::Ok),
         Err(e) => bad_result(out, function, &e),
@@ -272,14 +259,14 @@ pub fn write_unit(out: &mut Output) {
 /// Write an [`Status::Ok`] envelope whose body is `bytes` as they are (`#[export(raw)]`).
 #[inline]
 pub fn write_raw(out: &mut Output, bytes: &[u8]) {
-    ok(out, bytes);
+    EnvelopeWriter::ok(out, bytes);
 }
 
 /// Write an [`Status::Ok`] envelope whose body is the memory layout of `value`
 /// (`#[export(pod)]`).
 #[inline]
 pub fn write_pod<T: Pod>(out: &mut Output, value: &T) {
-    ok(out, bytemuck::bytes_of(value));
+    EnvelopeWriter::ok(out, bytemuck::bytes_of(value));
 }
 
 /// Why an input is not a `T` for `#[export(pod)]`: its size is wrong.
@@ -313,7 +300,7 @@ pub fn read_pod<T: Pod>(input: &[u8]) -> Result<T, PodSizeError> {
 /// Start an error envelope: envelope header, error header placeholder, then the message.
 /// Returns the message's length.
 fn begin_error<E: fmt::Display + ?Sized>(out: &mut Output, error: &E) -> usize {
-    begin(out);
+    EnvelopeWriter::begin(out);
     out.extend_from_slice(&[0; ERROR_HEADER_LEN]);
     write_text(out, format_args!("{error}"));
     out.len() - ENVELOPE_HEADER_LEN - ERROR_HEADER_LEN
@@ -353,7 +340,7 @@ pub fn write_error_with_value<E: fmt::Display + Serialize + ?Sized>(
             let start = ENVELOPE_HEADER_LEN + ERROR_HEADER_LEN;
             let message =
                 String::from_utf8_lossy(&out.as_slice()[start..start + message_len]).into_owned();
-            begin(out);
+            EnvelopeWriter::begin(out);
             write_text(
                 out,
                 format_args!(
