@@ -19,6 +19,10 @@
 //! }
 //! ```
 //!
+//! A function of no arguments that returns nothing calls
+//! `::wabi_guest::__private::export_nothing(ptr, len, "f()", || { f(); })` instead, which
+//! answers a call without input with a constant envelope.
+//!
 //! The entry point is compiled on every target so that native builds type-check it (and the
 //! user's function is not reported as dead code); only on wasm32 does it get its export name.
 

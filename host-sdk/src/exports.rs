@@ -104,9 +104,9 @@ impl ExportIndex {
 
     /// `_initialize` of `instance`, if the module has one (`Some(None)`: not of this module).
     pub(crate) fn initialize(&self, i: &Instance, s: impl AsContextMut) -> Option<Found<(), ()>> {
+        let export = self.initialize.as_ref()?;
         // SAFETY: `new` indexed it only with the type `() -> ()`.
-        let found = self.initialize.as_ref().map(|e| unsafe { typed(i, s, e) });
-        found
+        Some(unsafe { typed(i, s, export) })
     }
 
     /// The user function at `position` (see [`ExportIndex::position`]) of `instance`.
