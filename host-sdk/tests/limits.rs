@@ -202,6 +202,15 @@ fn an_oversized_output_is_refused_and_the_instance_stays_usable() {
         other => panic!("want OutputTooLarge, got {other:?}"),
     }
     assert!(p.call::<_, bool>("yes", ()).unwrap());
+    // A call by name lends the cached function to the call; after an error that keeps the
+    // instance it is back in the cache, and the same call gives the same answer.
+    for _ in 0..2 {
+        let again = p.call::<_, ()>("big", ()).unwrap_err();
+        assert!(
+            matches!(again, Error::OutputTooLarge { len: 4096, .. }),
+            "{again:?}"
+        );
+    }
 }
 
 #[test]
