@@ -173,6 +173,52 @@ fn lengths_at_every_boundary_encode_like_the_reference() {
     }
 }
 
+/// Field names are written by a path of their own for the short ones (header and bytes put
+/// together, so that literal names need no copy from the module's data). Names of every length
+/// around its limits, literal or not, ASCII or not, must come out as the reference writes them.
+#[test]
+fn field_names_of_every_length_encode_like_the_reference() {
+    struct Fields(Vec<&'static str>);
+    impl Serialize for Fields {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeStruct;
+            let mut st = s.serialize_struct("Fields", self.0.len())?;
+            for (i, name) in self.0.iter().enumerate() {
+                st.serialize_field(name, &(i as u32))?;
+            }
+            st.end()
+        }
+    }
+    let leak = |name: String| -> &'static str { Box::leak(name.into_boxed_str()) };
+    let mut names: Vec<&'static str> = (0..=40).map(|n| leak("k".repeat(n))).collect();
+    // Two-byte characters: byte lengths 14, 16, 30 and 32.
+    names.extend([7, 8, 15, 16].map(|n| leak("\u{e9}".repeat(n))));
+    for name in &names {
+        let one = Fields(vec![name]);
+        assert_eq!(codec::to_vec(&one).unwrap(), reference(&one), "{name:?}");
+    }
+    let all = Fields(names);
+    assert_eq!(codec::to_vec(&all).unwrap(), reference(&all));
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    enum Variant {
+        V {
+            a: u8,
+            fifteen_chars_x: u8,
+            sixteen_chars_xy: u8,
+            thirty_one_characters_long_name: u8,
+            thirty_two_characters_long_names: u8,
+        },
+    }
+    same(&Variant::V {
+        a: 1,
+        fifteen_chars_x: 2,
+        sixteen_chars_xy: 3,
+        thirty_one_characters_long_name: 4,
+        thirty_two_characters_long_names: 5,
+    });
+}
+
 /// Sequences and maps whose length serde does not know up front (iterators, flattened
 /// structs) are counted and their header put in front.
 #[test]

@@ -242,6 +242,29 @@ impl<O: Output> Serializer<'_, O> {
         Ok(())
     }
 
+    /// A struct field's name: a string literal in derived code. A short one (the usual case) is
+    /// assembled here, header and bytes, one byte at a time into a small array that is appended
+    /// in one piece: for a literal the compiler folds that into constant stores, so the name is
+    /// not copied from the module's data. (On wasm a copy would make a fresh instance's first call
+    /// touch the data page that holds the name, one more page fault per instance.)
+    #[inline(always)]
+    fn key(&mut self, key: &'static str) -> Result {
+        const SHORT: usize = 16;
+        let name = key.as_bytes();
+        if name.len() >= SHORT {
+            return self.str(key);
+        }
+        let mut bytes = [0u8; SHORT];
+        bytes[0] = 0xa0 | name.len() as u8;
+        let mut i = 0;
+        while i < name.len() {
+            bytes[i + 1] = name[i];
+            i += 1;
+        }
+        self.out.extend_from_slice(&bytes[..=name.len()]);
+        Ok(())
+    }
+
     /// A compound whose length is known (`Some`) or counted while it is written (`None`).
     #[inline]
     fn compound<'s>(&'s mut self, len: Option<usize>, map: bool) -> Result<Compound<'s, O>> {
@@ -363,7 +386,7 @@ macro_rules! compound_impl {
 
             #[inline(always)]
             fn $method<T: Serialize + ?Sized>(&mut self, $($key: &'static str,)? value: &T) -> Result {
-                $(self.ser.str($key)?;)?
+                $(self.ser.key($key)?;)?
                 self.element(value)
             }
 
