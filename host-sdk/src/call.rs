@@ -13,12 +13,14 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use wabi_spec::layout::{unpack, Envelope, INPUT_ALIGN};
+use wabi_spec::names::EXPORT_ALLOC;
 use wasmtime::{
     Instance, InstancePre, Memory, StoreContextMut, Trap, TypedFunc, WasmBacktrace, WasmParams,
     WasmResults,
 };
 
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
+use crate::exports::guest_alloc;
 use crate::limits::restart_deadline;
 use crate::memory::checked_range;
 use crate::state::{AbiExports, HostState};
@@ -272,12 +274,9 @@ fn place_input(
         input.write(&mut data[range])?;
         return Ok(Placement::At(abi.scratch_ptr));
     }
-    let alloc = store
-        .data()
-        .abi
-        .as_ref()
-        .map(|a| a.alloc.clone())
-        .expect("`initialised` found the ABI exports above");
+    let alloc = guest_alloc(&mut *store).ok_or_else(|| Error::Instantiate {
+        reason: format!("the instance has no export `{EXPORT_ALLOC}`, which its module has"),
+    })?;
     Ok(Placement::Alloc(alloc, len))
 }
 

@@ -19,6 +19,7 @@ use wasmtime::{
 
 use crate::error::{Error, Result};
 use crate::imports::signature_text;
+use crate::state::HostState;
 
 /// Where the exports of one module are, for all its instances.
 pub(crate) struct ExportIndex {
@@ -90,10 +91,10 @@ impl ExportIndex {
         unsafe { typed(i, s, &self.abi_version) }
     }
 
-    /// `wabi_alloc` of `instance`.
-    pub(crate) fn alloc(&self, i: &Instance, s: impl AsContextMut) -> Found<(u32, u32), u32> {
+    /// `wabi_alloc` of `instance`, to be looked up at its first use.
+    pub(crate) fn alloc(&self, instance: Instance) -> LazyFunc<(u32, u32), u32> {
         // SAFETY: `validate` checked that it is `(i32, i32) -> i32`.
-        unsafe { typed(i, s, &self.alloc) }
+        unsafe { LazyFunc::new(instance, self.alloc) }
     }
 
     /// `wabi_scratch` of `instance`.
@@ -170,6 +171,58 @@ impl Hasher for NameHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// A function of an instance that is looked up when it is first needed, not when the instance
+/// is made: finding a function costs wasmtime about 1,100 instructions (it initialises the
+/// function's reference), 5% of a fresh instance with its first call, and most instances never
+/// call `wabi_alloc` (their inputs fit the scratch buffer).
+pub(crate) struct LazyFunc<P, R> {
+    instance: Instance,
+    export: ModuleExport,
+    func: Option<TypedFunc<P, R>>,
+}
+
+impl<P, R> Clone for LazyFunc<P, R> {
+    fn clone(&self) -> Self {
+        LazyFunc {
+            instance: self.instance,
+            export: self.export,
+            func: self.func.clone(),
+        }
+    }
+}
+
+impl<P: WasmParams, R: WasmResults> LazyFunc<P, R> {
+    /// # Safety
+    ///
+    /// `export` must be a function of the wasm type that `P -> R` stands for.
+    unsafe fn new(instance: Instance, export: ModuleExport) -> Self {
+        LazyFunc {
+            instance,
+            export,
+            func: None,
+        }
+    }
+}
+
+/// `wabi_alloc(size, align) -> ptr` of an instance.
+pub(crate) type GuestAlloc = TypedFunc<(u32, u32), u32>;
+
+/// `wabi_alloc` of the store's instance, looked up now if no call needed it before; `None`
+/// before the ABI exports are set up (a host function called during initialisation) or when
+/// the instance lacks the export (it cannot: its module was validated).
+pub(crate) fn guest_alloc(mut store: impl AsContextMut<Data = HostState>) -> Option<GuestAlloc> {
+    let mut cx = store.as_context_mut();
+    let lazy = &cx.data_mut().abi.as_mut()?.alloc;
+    if let Some(func) = &lazy.func {
+        return Some(func.clone());
+    }
+    let (instance, export) = (lazy.instance, lazy.export);
+    // SAFETY: `LazyFunc::new` was promised that the export has this type.
+    let func: GuestAlloc = unsafe { typed(&instance, &mut cx, &export) }?;
+    cx.data_mut().abi.as_mut()?.alloc.func = Some(func.clone());
+    Some(func)
 }
 
 /// The function `export` of `instance` as a `TypedFunc<P, R>`, without a type check.

@@ -20,6 +20,7 @@ use wasmtime::{AsContextMut, Caller, Linker};
 use crate::call::call_guest_async;
 use crate::call::{call_guest, UserFunc};
 use crate::error::{Error, Result};
+use crate::exports::{guest_alloc, GuestAlloc};
 use crate::imports::read_caller;
 use crate::memory::{checked_range, GuestMemory};
 use crate::state::{AbiExports, HostState};
@@ -342,12 +343,9 @@ pub(crate) fn add_to_linker(
                             .await
                         }
                     };
-                    let abi = result_allocator(&mut caller, &name)?;
+                    let (abi, alloc) = result_allocator(&mut caller, &name)?;
                     let len = envelope.len() as u32;
-                    let block = abi
-                        .alloc
-                        .call_async(&mut caller, (len, INPUT_ALIGN))
-                        .await?;
+                    let block = alloc.call_async(&mut caller, (len, INPUT_ALIGN)).await?;
                     place_result(&mut caller, &abi, &name, &envelope, block)
                 })
             },
@@ -365,10 +363,8 @@ pub(crate) fn add_to_linker(
          -> wasmtime::Result<u64> {
             let (name, input) = read_request(&mut caller, name_ptr, name_len, args_ptr, args_len)?;
             let envelope = dispatch(&mut caller, &name, &input).blocking();
-            let abi = result_allocator(&mut caller, &name)?;
-            let block = abi
-                .alloc
-                .call(&mut caller, (envelope.len() as u32, INPUT_ALIGN))?;
+            let (abi, alloc) = result_allocator(&mut caller, &name)?;
+            let block = alloc.call(&mut caller, (envelope.len() as u32, INPUT_ALIGN))?;
             place_result(&mut caller, &abi, &name, &envelope, block)
         },
     )?;
@@ -460,15 +456,14 @@ fn dispatch(caller: &mut Caller<'_, HostState>, name: &str, input: &[u8]) -> Dis
 fn result_allocator(
     caller: &mut Caller<'_, HostState>,
     name: &str,
-) -> wasmtime::Result<AbiExports> {
+) -> wasmtime::Result<(AbiExports, GuestAlloc)> {
     if caller.data().fault.is_some() {
         wasmtime::bail!("host function `{name}` ended the call");
     }
-    caller
-        .data()
-        .abi
-        .clone()
-        .ok_or_else(|| wasmtime::Error::msg("wabi.host_call during initialisation"))
+    let during_init = || wasmtime::Error::msg("wabi.host_call during initialisation");
+    let alloc = guest_alloc(&mut *caller).ok_or_else(during_init)?;
+    let abi = caller.data().abi.clone().ok_or_else(during_init)?;
+    Ok((abi, alloc))
 }
 
 /// Copy a host function's envelope into the block the guest's allocator returned; returns it

@@ -429,7 +429,15 @@ impl Module {
             host_fns: inner.host_fns.clone(),
             config: inner.config.clone(),
             user: inner.state.as_ref().map(|make| make()),
-            ..HostState::placeholder()
+            // Not `..HostState::placeholder()`: that would build (and drop) the placeholder's
+            // own `Arc`s and log handler for every instance.
+            wasi: None,
+            panic: None,
+            fault: None,
+            stderr: None,
+            deadline: None,
+            abi: None,
+            depth: 0,
         };
         if inner.uses_wasi {
             let stderr = GuestOutput::new(inner.name.clone(), LogSource::Stderr, inner.log.clone());

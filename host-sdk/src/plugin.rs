@@ -10,7 +10,7 @@ use bytemuck::{AnyBitPattern, NoUninit};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wabi_spec::layout::{unpack, INPUT_ALIGN};
-use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_INITIALIZE, EXPORT_SCRATCH};
+use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_INITIALIZE, EXPORT_SCRATCH};
 use wabi_spec::{codec, AbiVersion, ABI_VERSION};
 use wasmtime::{AsContextMut, Instance, Store};
 
@@ -724,9 +724,7 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
     let memory = exports
         .memory(&instance, &mut store)
         .ok_or_else(|| missing("memory"))?;
-    let alloc = exports
-        .alloc(&instance, &mut store)
-        .ok_or_else(|| missing(EXPORT_ALLOC))?;
+    let alloc = exports.alloc(instance);
     let scratch = exports
         .scratch(&instance, &mut store)
         .ok_or_else(|| missing(EXPORT_SCRATCH))?;

@@ -4,10 +4,11 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use wasmtime::{Memory, TypedFunc};
+use wasmtime::Memory;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::error::{Error, GuestPanic};
+use crate::exports::LazyFunc;
 use crate::host_fn::HostFns;
 use crate::limits::Limits;
 use crate::log::{tracing_handler, GuestOutput, LogHandler};
@@ -16,7 +17,8 @@ use crate::log::{tracing_handler, GuestOutput, LogHandler};
 #[derive(Clone)]
 pub(crate) struct AbiExports {
     pub(crate) memory: Memory,
-    pub(crate) alloc: TypedFunc<(u32, u32), u32>,
+    /// `wabi_alloc`, looked up at its first use ([`crate::exports::guest_alloc`]).
+    pub(crate) alloc: LazyFunc<(u32, u32), u32>,
     pub(crate) scratch_ptr: u32,
     pub(crate) scratch_cap: u32,
 }
