@@ -91,10 +91,13 @@ impl ExportIndex {
         unsafe { typed(i, s, &self.abi_version) }
     }
 
-    /// `wabi_alloc` of `instance`, to be looked up at its first use.
-    pub(crate) fn alloc(&self, instance: Instance) -> LazyFunc<(u32, u32), u32> {
-        // SAFETY: `validate` checked that it is `(i32, i32) -> i32`.
-        unsafe { LazyFunc::new(instance, self.alloc) }
+    /// `wabi_alloc` of `instance`, to be looked up at its first use ([`guest_alloc`]).
+    pub(crate) fn alloc(&self, instance: Instance) -> LazyAlloc {
+        LazyAlloc {
+            instance,
+            export: self.alloc,
+            func: None,
+        }
     }
 
     /// `wabi_scratch` of `instance`.
@@ -173,41 +176,19 @@ impl Hasher for NameHasher {
     }
 }
 
-/// A function of an instance that is looked up when it is first needed, not when the instance
-/// is made: finding a function costs wasmtime about 1,100 instructions (it initialises the
-/// function's reference), 5% of a fresh instance with its first call, and most instances never
-/// call `wabi_alloc` (their inputs fit the scratch buffer).
-pub(crate) struct LazyFunc<P, R> {
-    instance: Instance,
-    export: ModuleExport,
-    func: Option<TypedFunc<P, R>>,
-}
-
-impl<P, R> Clone for LazyFunc<P, R> {
-    fn clone(&self) -> Self {
-        LazyFunc {
-            instance: self.instance,
-            export: self.export,
-            func: self.func.clone(),
-        }
-    }
-}
-
-impl<P: WasmParams, R: WasmResults> LazyFunc<P, R> {
-    /// # Safety
-    ///
-    /// `export` must be a function of the wasm type that `P -> R` stands for.
-    unsafe fn new(instance: Instance, export: ModuleExport) -> Self {
-        LazyFunc {
-            instance,
-            export,
-            func: None,
-        }
-    }
-}
-
 /// `wabi_alloc(size, align) -> ptr` of an instance.
 pub(crate) type GuestAlloc = TypedFunc<(u32, u32), u32>;
+
+/// `wabi_alloc` of an instance, looked up when a call first needs it, not when the instance is
+/// made: finding a function costs wasmtime about 1,100 instructions (it initialises the
+/// function's reference), 5% of a fresh instance with its first call, and most instances never
+/// call `wabi_alloc` (their inputs fit the scratch buffer).
+pub(crate) struct LazyAlloc {
+    instance: Instance,
+    /// `wabi_alloc`, of type `(i32, i32) -> i32` (checked by `validate`).
+    export: ModuleExport,
+    func: Option<GuestAlloc>,
+}
 
 /// `wabi_alloc` of the store's instance, looked up now if no call needed it before; `None`
 /// before the ABI exports are set up (a host function called during initialisation) or when
@@ -219,7 +200,7 @@ pub(crate) fn guest_alloc(mut store: impl AsContextMut<Data = HostState>) -> Opt
         return Some(func.clone());
     }
     let (instance, export) = (lazy.instance, lazy.export);
-    // SAFETY: `LazyFunc::new` was promised that the export has this type.
+    // SAFETY: `validate` checked that `wabi_alloc` is `(i32, i32) -> i32`.
     let func: GuestAlloc = unsafe { typed(&instance, &mut cx, &export) }?;
     cx.data_mut().abi.as_mut()?.alloc.func = Some(func.clone());
     Some(func)
@@ -249,11 +230,11 @@ fn func_type(params: &[ValType], results: &[ValType]) -> String {
 /// Check the ABI's required exports and list the user functions.
 fn validate(module: &wasmtime::Module) -> Result<Vec<String>> {
     use ValType::{I32, I64};
-    let required: [(&str, &[ValType], &[ValType], &str); 4] = [
-        (EXPORT_ABI_VERSION, &[], &[I32], "the ABI version"),
-        (EXPORT_ALLOC, &[I32, I32], &[I32], "the guest allocator"),
-        (EXPORT_FREE, &[I32, I32, I32], &[], "the guest allocator"),
-        (EXPORT_SCRATCH, &[], &[I64], "the scratch input buffer"),
+    let required: [(&str, &[ValType], &[ValType]); 4] = [
+        (EXPORT_ABI_VERSION, &[], &[I32]),
+        (EXPORT_ALLOC, &[I32, I32], &[I32]),
+        (EXPORT_FREE, &[I32, I32, I32], &[]),
+        (EXPORT_SCRATCH, &[], &[I64]),
     ];
     let hint = "every wabi guest SDK exports it; build the guest with wabi-guest (Rust) or the wabi Go SDK, or implement abi-spec/ABI.md section 3";
     if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
@@ -262,7 +243,7 @@ fn validate(module: &wasmtime::Module) -> Result<Vec<String>> {
             hint,
         });
     }
-    for (name, params, results, _what) in required {
+    for (name, params, results) in required {
         match module.get_export(name) {
             None => {
                 return Err(Error::MissingExport {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use wabi_spec::codec;
 use wabi_spec::layout::{pack, EnvelopeWriter, Status, INPUT_ALIGN};
 use wabi_spec::names::{IMPORT_HOST_CALL, IMPORT_MODULE};
-use wasmtime::{AsContextMut, Caller, Linker};
+use wasmtime::{AsContextMut, Caller, Linker, Memory};
 
 #[cfg(feature = "async")]
 use crate::call::call_guest_async;
@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::exports::{guest_alloc, GuestAlloc};
 use crate::imports::read_caller;
 use crate::memory::{checked_range, GuestMemory};
-use crate::state::{AbiExports, HostState};
+use crate::state::HostState;
 
 /// A failure a host function reports to the guest: it arrives there as an error value (message
 /// and optional MessagePack value), never as a trap.
@@ -343,10 +343,10 @@ pub(crate) fn add_to_linker(
                             .await
                         }
                     };
-                    let (abi, alloc) = result_allocator(&mut caller, &name)?;
+                    let (memory, alloc) = result_allocator(&mut caller, &name)?;
                     let len = envelope.len() as u32;
                     let block = alloc.call_async(&mut caller, (len, INPUT_ALIGN)).await?;
-                    place_result(&mut caller, &abi, &name, &envelope, block)
+                    place_result(&mut caller, memory, &name, &envelope, block)
                 })
             },
         )?;
@@ -363,9 +363,9 @@ pub(crate) fn add_to_linker(
          -> wasmtime::Result<u64> {
             let (name, input) = read_request(&mut caller, name_ptr, name_len, args_ptr, args_len)?;
             let envelope = dispatch(&mut caller, &name, &input).blocking();
-            let (abi, alloc) = result_allocator(&mut caller, &name)?;
+            let (memory, alloc) = result_allocator(&mut caller, &name)?;
             let block = alloc.call(&mut caller, (envelope.len() as u32, INPUT_ALIGN))?;
-            place_result(&mut caller, &abi, &name, &envelope, block)
+            place_result(&mut caller, memory, &name, &envelope, block)
         },
     )?;
     Ok(())
@@ -451,19 +451,20 @@ fn dispatch(caller: &mut Caller<'_, HostState>, name: &str, input: &[u8]) -> Dis
     Dispatch::Done(out)
 }
 
-/// After the host function: end the call if it faulted, else the allocator for its result.
+/// After the host function: end the call if it faulted, else the guest's memory and the
+/// allocator for its result.
 #[inline]
 fn result_allocator(
     caller: &mut Caller<'_, HostState>,
     name: &str,
-) -> wasmtime::Result<(AbiExports, GuestAlloc)> {
+) -> wasmtime::Result<(Memory, GuestAlloc)> {
     if caller.data().fault.is_some() {
         wasmtime::bail!("host function `{name}` ended the call");
     }
     let during_init = || wasmtime::Error::msg("wabi.host_call during initialisation");
     let alloc = guest_alloc(&mut *caller).ok_or_else(during_init)?;
-    let abi = caller.data().abi.clone().ok_or_else(during_init)?;
-    Ok((abi, alloc))
+    let memory = caller.data().abi.as_ref().ok_or_else(during_init)?.memory;
+    Ok((memory, alloc))
 }
 
 /// Copy a host function's envelope into the block the guest's allocator returned; returns it
@@ -471,13 +472,13 @@ fn result_allocator(
 #[inline]
 fn place_result(
     caller: &mut Caller<'_, HostState>,
-    abi: &AbiExports,
+    memory: Memory,
     name: &str,
     envelope: &[u8],
     ptr: u32,
 ) -> wasmtime::Result<u64> {
     let len = envelope.len() as u32;
-    let size = abi.memory.data_size(&*caller);
+    let size = memory.data_size(&*caller);
     let fault = if ptr == 0 {
         Some("wabi_alloc returned 0: the guest is out of memory".to_string())
     } else if !ptr.is_multiple_of(INPUT_ALIGN) {
@@ -499,6 +500,6 @@ fn place_result(
         wasmtime::bail!("wabi.host_call: the guest cannot take the result");
     }
     let range = checked_range(ptr, len as u64, size)?;
-    abi.memory.data_mut(&mut *caller)[range].copy_from_slice(envelope);
+    memory.data_mut(&mut *caller)[range].copy_from_slice(envelope);
     Ok(pack(ptr, len) as u64)
 }

@@ -8,17 +8,17 @@ use wasmtime::Memory;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::error::{Error, GuestPanic};
-use crate::exports::LazyFunc;
+use crate::exports::LazyAlloc;
 use crate::host_fn::HostFns;
 use crate::limits::Limits;
 use crate::log::{tracing_handler, GuestOutput, LogHandler};
 
-/// The ABI exports of a live instance, looked up once (ABI.md section 5).
-#[derive(Clone)]
+/// The ABI exports of a live instance (ABI.md section 5), looked up once (`wabi_alloc` when a
+/// call first needs it).
 pub(crate) struct AbiExports {
     pub(crate) memory: Memory,
     /// `wabi_alloc`, looked up at its first use ([`crate::exports::guest_alloc`]).
-    pub(crate) alloc: LazyFunc<(u32, u32), u32>,
+    pub(crate) alloc: LazyAlloc,
     pub(crate) scratch_ptr: u32,
     pub(crate) scratch_cap: u32,
 }
