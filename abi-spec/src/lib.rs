@@ -27,4 +27,4 @@ pub mod names;
 pub mod version;
 
 pub use layout::{pack, unpack, EnvelopeHeader, ErrorHeader, PanicHeader, Status};
-pub use version::{AbiVersion, ABI_VERSION};
+pub use version::{AbiVersion, ABI_VERSION, CONSTANT_SCRATCH_SINCE};

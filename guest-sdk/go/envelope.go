@@ -1,8 +1,10 @@
 package wabi
 
 // ABIVersion is the ABI version this SDK implements, as wabi_abi_version returns it:
-// major << 16 | minor (1.1: host functions and configuration, see [CallHost1] and [Config]).
-const ABIVersion uint32 = 0x00010001
+// major << 16 | minor. 1.1 added host functions and configuration (see [CallHost1] and
+// [Config]); 1.2 is the promise that wabi_abi_version and wabi_scratch answer the same in every
+// instance of a module, which this SDK keeps: the scratch buffer is a package-level array.
+const ABIVersion uint32 = 0x00010002
 
 // Result envelope status codes (ABI section 7.2).
 const (

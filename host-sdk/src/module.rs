@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -74,6 +74,10 @@ pub(crate) struct ModuleInner {
     pub(crate) uses_wasi: bool,
     /// The exports instances are called through, found once.
     pub(crate) exports: ExportIndex,
+    /// The scratch buffer's `(ptr, capacity)` as the first instance of a guest of ABI 1.2 or
+    /// later reported it: the same in every instance (ABI.md section 5), so later instances
+    /// do not ask. Unset for older guests, which are asked in every instance.
+    pub(crate) constant_scratch: OnceLock<(u32, u32)>,
     pub(crate) log: LogHandler,
     pub(crate) limits: Limits,
     grants: Grants,
@@ -273,6 +277,7 @@ impl ModuleBuilder {
                 name: self.name.unwrap_or_else(|| "plugin".into()).into(),
                 uses_wasi,
                 exports,
+                constant_scratch: OnceLock::new(),
                 log: self.log.unwrap_or_else(tracing_handler),
                 limits: self.limits,
                 grants: self.grants,

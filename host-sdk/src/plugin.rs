@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wabi_spec::layout::{unpack, INPUT_ALIGN};
 use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_INITIALIZE, EXPORT_SCRATCH};
-use wabi_spec::{codec, AbiVersion, ABI_VERSION};
+use wabi_spec::{codec, AbiVersion, ABI_VERSION, CONSTANT_SCRATCH_SINCE};
 use wasmtime::{AsContextMut, Instance, Store};
 
 use crate::call::{call_guest, now, trap_error, Blocking, EncodedArgs, Exec, UserFunc};
@@ -708,31 +708,44 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
             return Err(failed(EXPORT_INITIALIZE, e, &mut store));
         }
     }
-    let version = exports
-        .abi_version(&instance, &mut store)
-        .ok_or_else(|| missing(EXPORT_ABI_VERSION))?;
-    let version = match E::call(store.as_context_mut(), &version, ()).await {
-        Ok(v) => AbiVersion::from_raw(v),
-        Err(e) => return Err(failed(EXPORT_ABI_VERSION, e, &mut store)),
+    // A guest of ABI 1.2 or later answers these two the same in every instance of its module
+    // (ABI.md section 5): they are asked in the first instance only.
+    let (scratch_ptr, mut scratch_cap) = match module.inner.constant_scratch.get() {
+        Some(&known) => known,
+        None => {
+            let version = exports
+                .abi_version(&instance, &mut store)
+                .ok_or_else(|| missing(EXPORT_ABI_VERSION))?;
+            let version = match E::call(store.as_context_mut(), &version, ()).await {
+                Ok(v) => AbiVersion::from_raw(v),
+                Err(e) => return Err(failed(EXPORT_ABI_VERSION, e, &mut store)),
+            };
+            if !ABI_VERSION.accepts(version) {
+                return Err(Error::AbiVersion {
+                    guest: version,
+                    host: ABI_VERSION,
+                });
+            }
+            let scratch = exports
+                .scratch(&instance, &mut store)
+                .ok_or_else(|| missing(EXPORT_SCRATCH))?;
+            let scratch = match E::call(store.as_context_mut(), &scratch, ()).await {
+                Ok(packed) => unpack(packed as i64),
+                Err(e) => return Err(failed(EXPORT_SCRATCH, e, &mut store)),
+            };
+            if version >= CONSTANT_SCRATCH_SINCE {
+                // Another thread may have set it first: with the same values, by the rule.
+                let _ = module.inner.constant_scratch.set(scratch);
+            }
+            scratch
+        }
     };
-    if !ABI_VERSION.accepts(version) {
-        return Err(Error::AbiVersion {
-            guest: version,
-            host: ABI_VERSION,
-        });
-    }
     let memory = exports
         .memory(&instance, &mut store)
         .ok_or_else(|| missing("memory"))?;
     let alloc = exports.alloc(instance);
-    let scratch = exports
-        .scratch(&instance, &mut store)
-        .ok_or_else(|| missing(EXPORT_SCRATCH))?;
-    let scratch = E::call(store.as_context_mut(), &scratch, ()).await;
-    let (scratch_ptr, mut scratch_cap) = match scratch {
-        Ok(packed) => unpack(packed as i64),
-        Err(e) => return Err(failed(EXPORT_SCRATCH, e, &mut store)),
-    };
+    // Checked in every instance, against its own memory: a guest that breaks the rule above
+    // only gets its own memory written.
     let size = memory.data_size(&store);
     if scratch_cap > 0
         && (scratch_ptr % INPUT_ALIGN != 0

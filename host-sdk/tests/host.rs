@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{load, wat, wat_with, RETURN_TRUE};
-use wabi_host::{AbiVersion, Direction, Engine, Error, Module, ABI_VERSION};
+use common::{load, wat, wat_with, ECHO, RETURN_TRUE};
+use std::sync::{Arc, Mutex};
+use wabi_host::{AbiVersion, Direction, Engine, Error, LogHandler, LogRecord, Module, ABI_VERSION};
 
 #[test]
 fn a_minimal_wat_guest_answers() {
@@ -384,4 +385,97 @@ fn nil_results_decode_into_unit_like_types_and_nothing_else() {
     }
     // The instance is kept after a result that does not decode.
     assert_eq!(p.call::<_, Option<u32>>("echo", 7u32).unwrap(), Some(7));
+}
+
+/// A guest whose `wabi_abi_version` and `wabi_scratch` log their name each time they are called,
+/// reporting ABI `version`, with `echo`.
+fn counting_guest(version: &str) -> String {
+    wat_with(ECHO, &[("{imports}", LOG_IMPORT), ("{version}", version)])
+        .replace(
+            r#"(func (export "wabi_abi_version") (result i32) (i32.const "#,
+            r#"(data (i32.const 2000) "versionscratch")
+  (func (export "wabi_abi_version") (result i32)
+    (call $log (i32.const 2) (i32.const 2000) (i32.const 7)) (i32.const "#,
+        )
+        .replace(
+            r#"(func (export "wabi_scratch") (result i64) (i64.const "#,
+            r#"(func (export "wabi_scratch") (result i64)
+    (call $log (i32.const 2) (i32.const 2007) (i32.const 7)) (i64.const "#,
+        )
+}
+
+const LOG_IMPORT: &str = r#"(import "wabi" "log" (func $log (param i32 i32 i32)))"#;
+
+#[test]
+fn abi_1_2_guests_are_asked_once_per_module_older_ones_in_every_instance() {
+    for (version, asked) in [("0x10002", 1), ("0x10001", 3), ("0x10000", 3)] {
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = lines.clone();
+        let handler: LogHandler =
+            Arc::new(move |r: &LogRecord<'_>| seen.lock().unwrap().push(r.message.to_string()));
+        let module = Module::builder(&Engine::default())
+            .log_handler(handler)
+            .build(counting_guest(version))
+            .unwrap();
+        for i in 0..3 {
+            let mut p = module.instantiate().unwrap();
+            // The input goes into the scratch buffer (256 bytes at 256) in every instance.
+            let text = format!("instance {i}");
+            assert_eq!(p.call::<_, String>("echo", &text).unwrap(), text);
+        }
+        let lines = lines.lock().unwrap();
+        for name in ["version", "scratch"] {
+            let count = lines.iter().filter(|l| *l == name).count();
+            assert_eq!(count, asked, "ABI {version}: `{name}` asked {count} times");
+        }
+    }
+}
+
+/// Against the rule of ABI 1.2, this guest's scratch buffer exists only in some instances: its
+/// `_initialize` adds a memory page when a random byte is odd, and `wabi_scratch` reports 4 KiB
+/// on that page. The host, which asks once per module, must still check the buffer against each
+/// instance's memory: an instance without the page gets its input through `wabi_alloc`, and
+/// nothing is written outside its memory.
+#[test]
+fn a_1_2_guest_whose_scratch_buffer_comes_and_goes_gets_only_its_own_memory_written() {
+    const PAGE: usize = 65536;
+    let src = wat_with(
+        &format!(
+            r#"{ECHO}
+  (func (export "_initialize")
+    (drop (call $random (i32.const 0) (i32.const 1)))
+    (if (i32.and (i32.load8_u (i32.const 0)) (i32.const 1))
+      (then (drop (memory.grow (i32.const 1))))))"#
+        ),
+        &[
+            (
+                "{imports}",
+                r#"(import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))"#,
+            ),
+            ("{version}", "0x10002"),
+            ("{scratch}", "0x0002000000001000"),
+        ],
+    );
+    // A module whose first instance has the page (and so a usable scratch buffer, which the
+    // host then remembers); each try succeeds with probability 1/2.
+    let (module, mut first) = (0..64)
+        .map(|_| {
+            let module = load(&src).unwrap();
+            let first = module.instantiate().unwrap();
+            (module, first)
+        })
+        .find_map(|(module, mut first)| {
+            (first.memory_size().unwrap() == 3 * PAGE).then_some((module, first))
+        })
+        .expect("a random byte was odd in 64 tries");
+    assert_eq!(first.call::<_, String>("echo", "first").unwrap(), "first");
+    // Then an instance without it.
+    let mut without = (0..64)
+        .map(|_| module.instantiate().unwrap())
+        .find_map(|mut p| (p.memory_size().unwrap() == 2 * PAGE).then_some(p))
+        .expect("a random byte was even in 64 tries");
+    for text in ["without the page", "again"] {
+        assert_eq!(without.call::<_, String>("echo", text).unwrap(), text);
+    }
+    assert_eq!(first.call::<_, String>("echo", "still").unwrap(), "still");
 }
