@@ -221,7 +221,9 @@ mod exports {
         unsafe { super::free(ptr as usize as *mut u8, size, align) }
     }
 
-    /// `wabi_scratch() -> i64`. It touches no memory: the page of the scratch buffer and the
+    /// `wabi_scratch() -> i64`. The buffer is a static, so the answer is the same in every
+    /// instance of the module, as ABI 1.2 requires (a host asks the first instance only). It
+    /// touches no memory: the page of the scratch buffer and the
     /// call state is first touched by the host writing the first input, one page fault instead
     /// of two (a read, then a write). The panic hook is installed by the first export call,
     /// before any user code runs.
