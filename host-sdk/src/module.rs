@@ -468,7 +468,7 @@ impl Module {
                         reason: format!("{e:#}"),
                     })?;
             }
-            state.wasi = Some(wasi.build_p1());
+            state.wasi = Some(Box::new(wasi.build_p1()));
             state.stderr = Some(stderr);
         }
         let mut store = Store::new(&inner.engine.inner, state);

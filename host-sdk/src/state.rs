@@ -25,8 +25,9 @@ pub(crate) struct AbiExports {
 
 /// What the host keeps for one plugin instance.
 pub(crate) struct HostState {
-    /// WASI preview 1, built only for modules that import it.
-    pub(crate) wasi: Option<WasiP1Ctx>,
+    /// WASI preview 1, built only for modules that import it; boxed, so that the state of the
+    /// others stays small (wasmtime moves it a few times while it builds a store).
+    pub(crate) wasi: Option<Box<WasiP1Ctx>>,
     /// Set by the `wabi.panic` import; taken when the call unwinds.
     pub(crate) panic: Option<GuestPanic>,
     /// A limit or nested-call fault that must end the whole call with this error; taken when
