@@ -333,6 +333,15 @@ struct Small {
     shape: Option<Shape>,
 }
 
+/// Integer fields of several widths, named from the random inputs' words.
+#[derive(Debug, PartialEq, Deserialize)]
+struct Ints {
+    w: u8,
+    h: i16,
+    x: u64,
+    age: i32,
+}
+
 /// Both decoders agree on success and value for any input and several target types; where the
 /// reference fails, so does the codec (messages differ: ours say where in the input).
 #[test]
@@ -343,6 +352,15 @@ fn random_inputs_decode_like_the_reference() {
     {
         let ours = codec::decode::<T>(bytes);
         let theirs = reference_decode::<T>(bytes);
+        // `decode_in` with a slot used before gives the same outcome, to the error message.
+        let mut slot = codec::DecoderSlot::new();
+        let _ = codec::decode_in::<IgnoredAny>(&mut slot, b"\x92\x01\x02");
+        let again = codec::decode_in::<T>(&mut slot, bytes);
+        assert_eq!(
+            format!("{again:?}"),
+            format!("{ours:?}"),
+            "decode_in, input {bytes:02x?}"
+        );
         match (&ours, &theirs) {
             // Debug text, so that NaN equals NaN.
             (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "input {bytes:02x?}"),
@@ -358,6 +376,8 @@ fn random_inputs_decode_like_the_reference() {
         agree::<Value>(&bytes);
         agree::<Shape>(&bytes);
         agree::<Small>(&bytes);
+        agree::<Ints>(&bytes);
+        agree::<(i8, u32, i64)>(&bytes);
         agree::<Vec<u8>>(&bytes);
         agree::<(u8, String)>(&bytes);
         agree::<Option<i64>>(&bytes);
@@ -448,4 +468,202 @@ fn nested_enums_are_depth_limited() {
     deep.extend_from_slice(&[0xa4, b'L', b'e', b'a', b'f']);
     let err = codec::decode::<Tree>(&deep).unwrap_err();
     assert!(err.to_string().contains("depth limit exceeded"), "{err}");
+}
+
+/// A struct of more than 15 fields is a `map 16` (decoded on the same inline path as smaller
+/// ones), and a struct written as an array of its fields (rmp-serde's default) decodes too.
+#[test]
+fn structs_decode_from_every_map_form_and_from_arrays() {
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Wide {
+        f00: u8,
+        f01: i8,
+        f02: u16,
+        f03: i16,
+        f04: u32,
+        f05: i32,
+        f06: u64,
+        f07: i64,
+        f08: String,
+        f09: bool,
+        f10: Option<u8>,
+        f11: Vec<u8>,
+        f12: f32,
+        f13: f64,
+        f14: char,
+        f15: (),
+        f16: u8,
+    }
+    let wide = Wide {
+        f00: 200,
+        f01: -100,
+        f02: 60_000,
+        f03: -30_000,
+        f04: 4_000_000_000,
+        f05: -2_000_000_000,
+        f06: u64::MAX,
+        f07: i64::MIN,
+        f08: "sixteen".into(),
+        f09: true,
+        f10: Some(7),
+        f11: vec![1, 2],
+        f12: 0.5,
+        f13: -0.25,
+        f14: 'ß',
+        f15: (),
+        f16: 16,
+    };
+    same(&wide);
+    assert_eq!(codec::to_vec(&wide).unwrap()[0], 0xde, "17 fields: map 16");
+    // As a `map 32` (no encoder writes one this small, a decoder must still take it).
+    let mut map32 = vec![0xdf, 0, 0, 0, 17];
+    map32.extend_from_slice(&codec::to_vec(&wide).unwrap()[3..]);
+    assert_eq!(codec::decode::<Wide>(&map32).unwrap(), wide);
+    // As an array of the fields, in order.
+    let compact = rmp_serde::to_vec(&wide).unwrap();
+    assert_eq!(compact[0], 0xdc, "rmp-serde's compact form: array 16");
+    assert_eq!(codec::decode::<Wide>(&compact).unwrap(), wide);
+    // Anything else is refused by the struct's own visitor, as rmp-serde refuses it.
+    for other in [&[0x2a][..], &[0xa1, b'x'], &[0xc3]] {
+        let ours = codec::decode::<Wide>(other).unwrap_err().to_string();
+        assert!(ours.contains("struct Wide"), "{ours}");
+        assert!(reference_decode::<Wide>(other).is_err());
+    }
+}
+
+/// Integers of every marker reach the visitor method rmp-serde calls, with the value it
+/// passes, whatever the visitor makes of them: a value that fits in a register (`u64`) or one
+/// that does not (`String`) takes a different path through the decoder.
+#[test]
+fn integers_of_every_marker_reach_the_same_visitor_method() {
+    use serde::de::{Deserializer, Visitor};
+    use std::fmt;
+
+    /// What a visitor was called with, as text.
+    #[derive(Debug, PartialEq)]
+    struct Called(String);
+
+    struct Record;
+    macro_rules! record {
+        ($($method:ident: $ty:ty),*) => {
+            $(fn $method<E: serde::de::Error>(self, v: $ty) -> Result<Called, E> {
+                Ok(Called(format!("{} {v}", stringify!($method))))
+            })*
+        };
+    }
+    impl<'de> Visitor<'de> for Record {
+        type Value = Called;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        record!(visit_u8: u8, visit_u16: u16, visit_u32: u32, visit_u64: u64,
+                visit_i8: i8, visit_i16: i16, visit_i32: i32, visit_i64: i64);
+    }
+    impl<'de> Deserialize<'de> for Called {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_u64(Record)
+        }
+    }
+
+    /// The same visitor calls, with a one-word result.
+    #[derive(Debug, PartialEq)]
+    struct Tag(u64);
+    struct Tagged;
+    macro_rules! tag {
+        ($($method:ident: $ty:ty = $n:expr),*) => {
+            $(fn $method<E: serde::de::Error>(self, v: $ty) -> Result<Tag, E> {
+                Ok(Tag(($n << 56) | (v as u64 & 0x00ff_ffff_ffff_ffff)))
+            })*
+        };
+    }
+    impl<'de> Visitor<'de> for Tagged {
+        type Value = Tag;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        tag!(visit_u8: u8 = 1, visit_u16: u16 = 2, visit_u32: u32 = 3, visit_u64: u64 = 4,
+             visit_i8: i8 = 5, visit_i16: i16 = 6, visit_i32: i32 = 7, visit_i64: i64 = 8);
+    }
+    impl<'de> Deserialize<'de> for Tag {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_i32(Tagged)
+        }
+    }
+
+    /// The same visitor calls, recorded on the side, with the unit result: the one result
+    /// that fits in a word on a 64-bit host too (a decoder may move such results differently).
+    struct Logged;
+    thread_local! {
+        static LOG: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    struct Logging;
+    macro_rules! log {
+        ($($method:ident: $ty:ty),*) => {
+            $(fn $method<E: serde::de::Error>(self, v: $ty) -> Result<(), E> {
+                LOG.with(|l| l.borrow_mut().push(format!("{} {v}", stringify!($method))));
+                Ok(())
+            })*
+        };
+    }
+    impl<'de> Visitor<'de> for Logging {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        log!(visit_u8: u8, visit_u16: u16, visit_u32: u32, visit_u64: u64,
+             visit_i8: i8, visit_i16: i16, visit_i32: i32, visit_i64: i64);
+    }
+    impl<'de> Deserialize<'de> for Logged {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_i16(Logging).map(|()| Logged)
+        }
+    }
+    let logged = |decode: &dyn Fn() -> bool| {
+        LOG.with(|l| l.borrow_mut().clear());
+        let ok = decode();
+        (ok, LOG.with(|l| l.take()))
+    };
+
+    let mut inputs: Vec<Vec<u8>> = vec![vec![0x00], vec![0x7f], vec![0xe0], vec![0xff]];
+    for (marker, len) in [
+        (0xcc, 1),
+        (0xcd, 2),
+        (0xce, 4),
+        (0xcf, 8),
+        (0xd0, 1),
+        (0xd1, 2),
+        (0xd2, 4),
+        (0xd3, 8),
+    ] {
+        inputs.push([vec![marker], vec![0x80; len]].concat());
+        inputs.push([vec![marker], vec![0x7f; len]].concat());
+        inputs.push([vec![marker], vec![0x01; len - 1]].concat()); // one byte short
+    }
+    inputs.push(vec![0xc3]); // not an integer
+    inputs.push(vec![]);
+    for input in &inputs {
+        let ours = codec::decode::<Called>(input).map_err(|e| e.to_string());
+        let theirs = reference_decode::<Called>(input).map_err(|e| e.to_string());
+        assert_eq!(
+            ours.is_ok(),
+            theirs.is_ok(),
+            "{input:02x?}: {ours:?} / {theirs:?}"
+        );
+        if let (Ok(a), Ok(b)) = (&ours, &theirs) {
+            assert_eq!(a, b, "{input:02x?}");
+        }
+        let ours = logged(&|| codec::decode::<Logged>(input).is_ok());
+        let theirs = logged(&|| reference_decode::<Logged>(input).is_ok());
+        assert_eq!(ours, theirs, "{input:02x?}");
+        let ours = codec::decode::<Tag>(input).map_err(|e| e.to_string());
+        let theirs = reference_decode::<Tag>(input).map_err(|e| e.to_string());
+        assert_eq!(
+            ours.is_ok(),
+            theirs.is_ok(),
+            "{input:02x?}: {ours:?} / {theirs:?}"
+        );
+        if let (Ok(a), Ok(b)) = (&ours, &theirs) {
+            assert_eq!(a, b, "{input:02x?}");
+        }
+    }
 }

@@ -6,11 +6,21 @@
 //! and errors that say where in the input they are.
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
+use std::mem::MaybeUninit;
 
 use super::error::{DecodeError, DecodeErrorKind as Kind};
+use super::not_a_map::NotAMap;
 use super::{EXT_STRUCT, MAX_DEPTH};
 
 type Result<T> = std::result::Result<T, DecodeError>;
+
+/// Whether a `Result<T>` fits in the bytes of a `u64` (see `Deserializer::wide_integer_small`).
+struct Small<T>(std::marker::PhantomData<T>);
+
+impl<T> Small<T> {
+    const FITS: bool = std::mem::size_of::<Result<T>>() <= std::mem::size_of::<u64>()
+        && std::mem::align_of::<Result<T>>() <= std::mem::align_of::<u64>();
+}
 
 /// Reads values from `input`.
 pub(crate) struct Deserializer<'de> {
@@ -23,6 +33,7 @@ pub(crate) struct Deserializer<'de> {
 }
 
 impl<'de> Deserializer<'de> {
+    #[inline]
     pub(crate) fn new(input: &'de [u8]) -> Self {
         Deserializer {
             rest: input,
@@ -256,6 +267,17 @@ impl<'de> Deserializer<'de> {
 
     #[inline]
     fn map<V: Visitor<'de>>(&mut self, start: usize, len: u32, visitor: V) -> Result<V::Value> {
+        self.map_inline(start, len, visitor)
+    }
+
+    /// [`Self::map`], always inlined.
+    #[inline(always)]
+    fn map_inline<V: Visitor<'de>>(
+        &mut self,
+        start: usize,
+        len: u32,
+        visitor: V,
+    ) -> Result<V::Value> {
         self.descend()?;
         let mut access = Entries {
             de: self,
@@ -349,13 +371,72 @@ impl<'de> Deserializer<'de> {
         self.any(visitor, true)
     }
 
+    /// A struct that is not a map: an array of its fields, or a value of another type (which
+    /// the visitor refuses). Out of line, like [`Self::other`], and without the visitor's
+    /// `visit_map` ([`NotAMap`]).
+    #[cold]
+    #[inline(never)]
+    fn other_struct<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.any(NotAMap(visitor), false)
+    }
+
+    /// The length of a `map 16` or `map 32`, whose marker is next.
+    #[cold]
+    fn big_map_len(&mut self) -> Result<u32> {
+        match self.byte()? {
+            0xde => self.len16(),
+            _ => self.u32(),
+        }
+    }
+
+    /// An integer. Everything here is inlined into each integer a type reads (a struct's
+    /// field, say), except reading the bytes of a wide one, whose result comes back as one
+    /// number: a call that returned a `Result` would return it through memory, on the stack.
     #[inline]
     fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         let Some((&marker, rest)) = self.rest.split_first() else {
             return Err(self.eof(1));
         };
         match marker {
-            0x00..=0x7f | 0xcc..=0xd3 | 0xe0..=0xff => self.rest = rest,
+            0x00..=0x7f => {
+                self.rest = rest;
+                visitor.visit_u8(marker)
+            }
+            0xe0..=0xff => {
+                self.rest = rest;
+                visitor.visit_i8(marker as i8)
+            }
+            _ if Small::<V::Value>::FITS => {
+                let small = self.wide_integer_small(visitor);
+                // SAFETY: `wide_integer_small` moved a `Result<V::Value>` into `small`, which
+                // has room for it (`FITS`); it is moved out once, here.
+                unsafe { small.as_ptr().cast::<Result<V::Value>>().read() }
+            }
+            _ => self.wide_integer(visitor),
+        }
+    }
+
+    /// [`Self::wide_integer`] with the result moved into a `u64`'s bytes, for results that fit
+    /// (an integer type's): returned by value, it comes back in a register, where a `Result`
+    /// would come back through memory on the caller's stack (wasm32 returns pairs that way).
+    #[inline(never)]
+    fn wide_integer_small<V: Visitor<'de>>(&mut self, visitor: V) -> MaybeUninit<u64> {
+        let result = self.wide_integer(visitor);
+        let mut small = MaybeUninit::<u64>::uninit();
+        // SAFETY: the caller checked `Small::<V::Value>::FITS`: a `Result<V::Value>` fits in
+        // the 8 bytes of a `u64`, and needs no larger alignment.
+        unsafe { small.as_mut_ptr().cast::<Result<V::Value>>().write(result) };
+        small
+    }
+
+    /// An integer that is not a fixint: `uint 8` to `int 64`, or a value of another type.
+    #[inline]
+    fn wide_integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        let Some((&marker, rest)) = self.rest.split_first() else {
+            return Err(self.eof(1));
+        };
+        match marker {
+            0xcc..=0xd3 => self.rest = rest,
             _ => return self.other(visitor),
         }
         match marker {
@@ -366,9 +447,7 @@ impl<'de> Deserializer<'de> {
             0xd0 => visitor.visit_i8(self.u8()? as i8),
             0xd1 => visitor.visit_i16(i16::from_be_bytes(self.array()?)),
             0xd2 => visitor.visit_i32(i32::from_be_bytes(self.array()?)),
-            0xd3 => visitor.visit_i64(i64::from_be_bytes(self.array()?)),
-            0x00..=0x7f => visitor.visit_u8(marker),
-            _ => visitor.visit_i8(marker as i8),
+            _ => visitor.visit_i64(i64::from_be_bytes(self.array()?)),
         }
     }
 }
@@ -512,8 +591,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         self.any(visitor, false)
     }
 
-    /// A struct is a map keyed by field name (ABI.md section 8): a map of up to 15 fields is
-    /// entered at once; anything else (a bigger map, an array) goes through [`Self::any`].
+    /// A struct is a map keyed by field name (ABI.md section 8), entered here; anything else
+    /// (an array of the fields, as rmp-serde writes structs by default) goes out of line.
     #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -521,14 +600,18 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        match self.rest.split_first() {
+        let start = self.offset();
+        let len = match self.rest.split_first() {
             Some((&m @ 0x80..=0x8f, rest)) => {
-                let start = self.offset();
                 self.rest = rest;
-                self.map(start, u32::from(m & 0x0f), visitor)
+                u32::from(m & 0x0f)
             }
-            _ => self.any(visitor, false),
-        }
+            Some((0xde | 0xdf, _)) => self.big_map_len()?,
+            _ => return self.other_struct(visitor),
+        };
+        // The visitor's `visit_map` has this one caller (see `NotAMap`), so it is inlined with
+        // it: the struct is built in registers, not in frames on the stack.
+        self.map_inline(start, len, visitor)
     }
 
     /// Not part of ABI v1: any integer, or 16 big-endian bytes as `bin` (rmp-serde's form).

@@ -22,6 +22,7 @@
 
 mod de;
 mod error;
+mod not_a_map;
 mod ser;
 
 use serde::ser::{self as serde_ser, Serialize};
@@ -68,6 +69,51 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> 
 #[inline]
 pub fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
     T::deserialize(&mut de::Deserializer::new(bytes))
+}
+
+/// Room for the decoder's state (a few words): what [`decode_in`] decodes with, kept where the
+/// caller chooses instead of on the stack.
+///
+/// A wasm guest keeps one next to its scratch buffer: values whose decoding calls anything out
+/// of line (error paths, most of all) have their decoder in memory, and on the stack that is a
+/// page of linear memory a fresh instance's first call would touch for nothing else.
+///
+/// ```
+/// use wabi_spec::codec::{decode_in, DecoderSlot};
+/// let mut slot = DecoderSlot::new();
+/// assert_eq!(decode_in::<(u8, &str)>(&mut slot, &[0x92, 0x01, 0xa1, b'a']).unwrap(), (1, "a"));
+/// ```
+pub struct DecoderSlot(std::mem::MaybeUninit<de::Deserializer<'static>>);
+
+impl DecoderSlot {
+    /// An empty slot.
+    pub const fn new() -> Self {
+        DecoderSlot(std::mem::MaybeUninit::uninit())
+    }
+}
+
+impl Default for DecoderSlot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// [`decode`] with the decoder's state in `slot`: the same result, for callers that keep the
+/// state somewhere else than the stack ([`DecoderSlot`]).
+#[inline]
+pub fn decode_in<'de, T: Deserialize<'de>>(
+    slot: &mut DecoderSlot,
+    bytes: &'de [u8],
+) -> Result<T, DecodeError> {
+    let de = slot.0.as_mut_ptr().cast::<de::Deserializer<'de>>();
+    // SAFETY: `Deserializer<'de>` is `Deserializer<'static>` with a shorter lifetime, so the
+    // slot has its size and alignment; it is written before it is used, and used only while
+    // `slot` is borrowed here. What is left in the slot afterwards is never read: the next use
+    // writes it again first (and the type has no drop glue).
+    unsafe {
+        de.write(de::Deserializer::new(bytes));
+        T::deserialize(&mut *de)
+    }
 }
 
 /// MessagePack `nil`: the result of a function returning nothing (`()`).
