@@ -1,10 +1,11 @@
 //! Guest memory the host works with: blocks it allocates for inputs (`wabi_alloc`/`wabi_free`)
 //! and the scratch buffer (`wabi_scratch`).
 
-use crate::output::{heap_vec, HeapParts, NO_HEAP};
+use crate::output::{heap_vec, HeapParts, Output, NO_HEAP};
 use std::alloc::{self, Layout};
 use std::cell::{Cell, UnsafeCell};
 use std::ptr;
+use wabi_spec::codec::DecoderSlot;
 use wabi_spec::layout::INPUT_ALIGN;
 
 /// Capacity of the scratch buffer in bytes: inputs up to this size need no allocation.
@@ -14,13 +15,27 @@ pub const SCRATCH_CAPACITY: usize = 64 * 1024;
 pub const MAX_ALIGN: u32 = 65536;
 
 /// The state every call reads and writes, besides the scratch buffer: whether the panic hook is
-/// installed, whether a call is running (nested calls write their envelope to the heap), and
-/// the heap output buffer ([`crate::output`]).
+/// installed, whether a call is running (nested calls write their envelope to the heap), the
+/// heap output buffer ([`crate::output`]), and the output and decoder of the call that is not
+/// nested.
+///
+/// That call's output and decoder live here rather than in the export's stack frame, because
+/// their addresses escape to out-of-line code (a growing buffer, error paths), which keeps them
+/// in memory: here that memory is the page the input was written to, on the stack it would be
+/// one more page for a fresh instance's first call to touch (a page fault in the host's
+/// kernel, and a page to free when the instance goes).
 pub struct CallState {
     /// Whether [`crate::panic::install_hook`] has run.
     pub hook_installed: Cell<bool>,
     /// Whether an export call is running (see `__private::run`).
     pub in_call: Cell<bool>,
+    /// Whether [`CallState::decoder`] is in use (see `__private::decode`).
+    pub decoding: Cell<bool>,
+    /// The output of the call that is not nested, used only by `__private::run` while
+    /// `in_call` is set by that call.
+    pub output: UnsafeCell<Output>,
+    /// The decoder state of `__private::decode`, used only while `decoding` is set by it.
+    pub decoder: UnsafeCell<DecoderSlot>,
     /// The heap output buffer, kept from call to call, as its pointer and capacity (null and 0
     /// for none): unlike an empty `Vec`, whose pointer is dangling but not null, that is all
     /// zero bytes, so these statics stay in zero-initialised memory and out of the module's
@@ -33,6 +48,9 @@ impl CallState {
         CallState {
             hook_installed: Cell::new(false),
             in_call: Cell::new(false),
+            decoding: Cell::new(false),
+            output: UnsafeCell::new(Output::EMPTY),
+            decoder: UnsafeCell::new(DecoderSlot::new()),
             heap_output: Cell::new(NO_HEAP),
         }
     }
@@ -69,10 +87,10 @@ impl Drop for CallState {
 /// The guest's statics, together: the call state, then the scratch buffer. Both are in the
 /// module's zero-initialised memory, so that an instance gets them without an allocation or a
 /// `memory.grow`; and the state shares its memory page with the scratch buffer's first bytes
-/// (the struct is 64-byte aligned and the state smaller than 64 bytes), so that a fresh
+/// (the struct is 128-byte aligned and the state smaller than 128 bytes), so that a fresh
 /// instance's first call touches one page for the state, its input and a small result, instead
 /// of a page for each (a page touched first costs a page fault in the host's kernel).
-#[repr(C, align(64))]
+#[repr(C, align(128))]
 struct Statics {
     state: CallState,
     scratch: ScratchBytes,
@@ -89,7 +107,7 @@ struct ScratchBytes(UnsafeCell<[u8; SCRATCH_CAPACITY]>);
 unsafe impl Sync for Statics {}
 
 const _: () = assert!(std::mem::align_of::<ScratchBytes>() == INPUT_ALIGN as usize);
-const _: () = assert!(std::mem::offset_of!(Statics, scratch) < 64);
+const _: () = assert!(std::mem::offset_of!(Statics, scratch) < 128);
 
 static STATICS: Statics = Statics {
     state: CallState::new(),

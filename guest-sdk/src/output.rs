@@ -60,6 +60,14 @@ pub fn into_parts(vec: Vec<u8>) -> HeapParts {
 }
 
 impl Output {
+    /// An output with no region and no heap buffer, to be replaced before use.
+    pub(crate) const EMPTY: Output = Output {
+        ptr: ptr::null_mut(),
+        len: 0,
+        cap: 0,
+        heap: NO_HEAP,
+    };
+
     /// An empty output that writes into `cap` bytes at `region` first, and into the heap buffer
     /// `heap` (its allocation reused) once they are not enough. A heap buffer that is already
     /// larger than the region (the last results were big) is used from the start.
@@ -92,6 +100,13 @@ impl Output {
     #[inline]
     pub fn into_heap(self) -> HeapParts {
         self.heap
+    }
+
+    /// [`Output::into_heap`] for an output that stays where it is: it keeps its envelope, and
+    /// no longer owns a heap buffer.
+    #[inline]
+    pub(crate) fn take_heap(&mut self) -> HeapParts {
+        std::mem::replace(&mut self.heap, NO_HEAP)
     }
 
     /// Where the bytes written so far are, and how many.

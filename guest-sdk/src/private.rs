@@ -18,7 +18,7 @@
 
 use crate::memory::with_state;
 use bytemuck::Pod;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use wabi_spec::codec;
 use wabi_spec::layout::{
@@ -26,7 +26,7 @@ use wabi_spec::layout::{
 };
 
 pub use crate::output::Output;
-pub use wabi_spec::codec::{decode, decode_no_args, DecodeError};
+pub use wabi_spec::codec::{decode_no_args, DecodeError};
 
 /// The region of a call that is not nested: on wasm32 the scratch buffer after the input.
 #[cfg(target_arch = "wasm32")]
@@ -153,12 +153,49 @@ pub fn run(input: &[u8], body: impl FnOnce(&[u8], &mut Output)) -> (*const u8, u
         // buffer), or nothing for a nested call; nothing else touches it until the host has
         // read the envelope: nested calls write to the heap, and the host writes the next
         // input only after reading it. The heap buffer's parts were kept by the last call.
-        let mut out = unsafe { Output::new(at, cap, state.take_heap_output()) };
-        body(input, &mut out);
+        let heap = state.take_heap_output();
+        let mut nested_output;
+        let out = if nested {
+            // SAFETY: as above.
+            nested_output = unsafe { Output::new(at, cap, heap) };
+            &mut nested_output
+        } else {
+            // SAFETY: the state's output is used by the call that is not nested only, which is
+            // this one (the flag was clear), and only here, until the flag is cleared below.
+            let out = unsafe { &mut *state.output.get() };
+            // SAFETY: as above.
+            *out = unsafe { Output::new(at, cap, heap) };
+            out
+        };
+        body(input, out);
         let written = out.written();
-        state.put_heap_output(out.into_heap());
+        state.put_heap_output(out.take_heap());
         state.in_call.set(nested);
         written
+    })
+}
+
+/// Decode the arguments of an export: [`codec::decode`], with the decoder's state next to the
+/// scratch buffer rather than on the stack (see `CallState` in the memory module). A decode that
+/// runs while another one is (a `Deserialize` implementation that calls a host function that
+/// calls back into the guest) keeps its state on the stack.
+#[inline]
+pub fn decode<'de, T: Deserialize<'de>>(input: &'de [u8]) -> Result<T, DecodeError> {
+    with_state(|state| {
+        let nested = state.decoding.replace(true);
+        let mut nested_slot;
+        let slot = if nested {
+            nested_slot = codec::DecoderSlot::new();
+            &mut nested_slot
+        } else {
+            // SAFETY: the state's slot is used by one decode at a time: this one, which found
+            // the flag clear and clears it when it is done.
+            unsafe { &mut *state.decoder.get() }
+        };
+        // One call for both cases, so that the decoding is inlined once.
+        let result = codec::decode_in(slot, input);
+        state.decoding.set(nested);
+        result
     })
 }
 
@@ -601,6 +638,46 @@ mod tests {
             }
         }
         with_state(|s| s.in_call.set(false));
+    }
+
+    /// A value whose decoding decodes another value with `decode`, in the middle of its own
+    /// (as a `Deserialize` implementation that calls a host function that calls back into the
+    /// guest would): the inner decode keeps its state apart, the outer one goes on where it was.
+    #[test]
+    fn a_decode_inside_a_decode_keeps_its_own_state() {
+        use serde::de::{Deserializer, SeqAccess, Visitor};
+
+        #[derive(Debug, PartialEq)]
+        struct Outer(u32, u32);
+        struct OuterVisitor;
+        impl<'de> Visitor<'de> for OuterVisitor {
+            type Value = Outer;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[encoded u32, u32]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Outer, A::Error> {
+                let missing = || serde::de::Error::custom("missing element");
+                let bytes: &[u8] = seq.next_element()?.ok_or_else(missing)?;
+                let inner: u32 = decode(bytes).map_err(serde::de::Error::custom)?;
+                let second: u32 = seq.next_element()?.ok_or_else(missing)?;
+                Ok(Outer(inner, second))
+            }
+        }
+        impl<'de> Deserialize<'de> for Outer {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_seq(OuterVisitor)
+            }
+        }
+
+        let input = [
+            0x92, 0xc4, 5, 0xce, 0x00, 0x0f, 0x42, 0x40, 0xcd, 0x09, 0x29,
+        ];
+        assert_eq!(decode::<Outer>(&input).unwrap(), Outer(1_000_000, 2345));
+        // The state's decoder is free again: the next decode uses it, and succeeds.
+        with_state(|s| assert!(!s.decoding.get()));
+        assert_eq!(decode::<Outer>(&input).unwrap(), Outer(1_000_000, 2345));
+        assert!(decode::<Outer>(&input[..9]).is_err());
+        with_state(|s| assert!(!s.decoding.get()));
     }
 
     #[test]
