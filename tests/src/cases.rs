@@ -71,9 +71,9 @@ pub struct AppError {
     pub reason: String,
 }
 
-/// Input of `pod_add`.
+/// Input of `pod_add` (its memory layout) and of `add_pair` (a MessagePack struct).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, Serialize, Deserialize)]
 pub struct PodPair {
     /// Left.
     pub a: i32,
@@ -81,9 +81,9 @@ pub struct PodPair {
     pub b: i32,
 }
 
-/// Output of `pod_add`.
+/// Output of `pod_add` and of `add_pair`, as for [`PodPair`].
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
+#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable, Serialize, Deserialize)]
 pub struct PodSum {
     /// `a + b`.
     pub sum: i64,
@@ -400,6 +400,17 @@ pub fn all() -> Vec<Case> {
                 eq("raw_reverse", out, b"\xffcba\x01\x00".to_vec())?;
                 let out = h.plugin.call_raw("raw_reverse", b"").map_err(|e| e.to_string())?;
                 eq("raw_reverse(empty)", out, vec![])
+            },
+        },
+        Case {
+            name: "struct_in_struct_out",
+            about: "a small struct in, a small struct out, integers of every width on the wire",
+            run: |h| {
+                for (a, b) in [(1, 2), (-32, 127), (128, -33), (1_000_000, 2345), (i32::MIN, i32::MAX), (i32::MAX, i32::MAX)] {
+                    let sum: PodSum = call(h, "add_pair", PodPair { a, b })?;
+                    eq("add_pair", sum, PodSum { sum: i64::from(a) + i64::from(b) })?;
+                }
+                Ok(())
             },
         },
         Case {

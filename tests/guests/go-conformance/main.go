@@ -198,6 +198,11 @@ func rawReverse(ptr, size uint32) uint64 {
 	})
 }
 
+//go:wasmexport add_pair
+func addPair(ptr, size uint32) uint64 {
+	return wabi.Export1(ptr, size, func(p Pair) (Sum, error) { return Sum{Sum: int64(p.A) + int64(p.B)}, nil })
+}
+
 //go:wasmexport pod_add
 func podAdd(ptr, size uint32) uint64 {
 	// Input: struct { a: i32, b: i32 } (8 bytes, little-endian); output: i64 a + b.

@@ -200,3 +200,25 @@ func (c *HostCode) UnmarshalMsg(d *wabi.Decoder) (err error) {
 		return err
 	})
 }
+
+// Pair is struct Pair { a: i32, b: i32 }.
+type Pair struct{ A, B int32 }
+
+// UnmarshalMsg reads the fields by name; unknown fields are skipped.
+func (p *Pair) UnmarshalMsg(d *wabi.Decoder) (err error) {
+	return d.ReadFields(func(key string) error {
+		switch key {
+		case "a":
+			p.A, err = d.ReadInt32()
+		case "b":
+			p.B, err = d.ReadInt32()
+		}
+		return err
+	})
+}
+
+// Sum is struct Sum { sum: i64 }.
+type Sum struct{ Sum int64 }
+
+// MarshalMsg writes the one field, keyed by name.
+func (s Sum) MarshalMsg(e *wabi.Encoder) { e.Map(1).Int64("sum", s.Sum) }

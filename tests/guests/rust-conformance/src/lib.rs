@@ -236,6 +236,29 @@ pub struct PodSum {
     sum: i64,
 }
 
+/// Two integers in a struct.
+#[derive(Serialize, Deserialize)]
+pub struct Pair {
+    a: i32,
+    b: i32,
+}
+
+/// Their sum, in a struct.
+#[derive(Serialize, Deserialize)]
+pub struct Sum {
+    sum: i64,
+}
+
+/// A small struct in, a small struct out: the shape of most plugin calls (and of the
+/// benchmarks' W1). `rust_guest_memory.rs` checks that the Rust SDK runs it without writing to
+/// the stack.
+#[export]
+fn add_pair(p: Pair) -> Sum {
+    Sum {
+        sum: i64::from(p.a) + i64::from(p.b),
+    }
+}
+
 #[export(pod)]
 fn pod_add(p: PodPair) -> PodSum {
     PodSum {
