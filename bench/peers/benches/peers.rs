@@ -46,14 +46,26 @@ use types::{AddIn, AddOut, BulkOut, Request};
 use wapc::WapcHost;
 use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
 
-const WORKLOADS: [&str; 6] = [
+const WORKLOADS: [&str; 7] = [
     "noop",
     "W1 add",
     "W2 echo 1 KiB",
     "W3 gateway",
     "W4 bulk 1 MiB",
     "W5 instantiate + first call",
+    W5_POOL,
 ];
+
+/// W5 with wasmtime's pooling instance allocator, the same sizes on both sides: wabi and the
+/// Component Model with concurrency off only (informational: every SDK's default, as the W5
+/// row measures it, is wasmtime's on-demand allocator).
+const W5_POOL: &str = "W5, pooling allocator (wabi and CM only)";
+
+/// The pooling allocator's sizes for [`W5_POOL`]: those of the main bench (benches/src/wabi.rs).
+const POOLING: wabi_host::PoolingLimits = wabi_host::PoolingLimits {
+    total_instances: 64,
+    max_memory_bytes: 512 << 20,
+};
 const PEERS: [&str; 7] = [
     "raw",
     "wabi",
@@ -87,6 +99,9 @@ struct Compiled {
     extism: extism::CompiledPlugin,
     wapc: WasmtimeEngineProviderPre,
     cm: Vec<(&'static str, wasmtime::Engine, cm::BenchPre<()>)>,
+    /// wabi and the Component Model (concurrency off) with the pooling allocator, for
+    /// [`W5_POOL`]; `None` where it cannot reserve its address space.
+    pooled: Option<(wabi_host::Module, wasmtime::Engine, cm::BenchPre<()>)>,
 }
 
 fn compile() -> Compiled {
@@ -140,6 +155,7 @@ fn compile() -> Compiled {
         let pre = cm::BenchPre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
         cm_engines.push((name, engine, pre));
     }
+    let pooled = pooled(dir(bench_dir, "bench_wabi.wasm"), &component_bytes);
     Compiled {
         wabi,
         wabi_fast,
@@ -147,6 +163,44 @@ fn compile() -> Compiled {
         extism,
         wapc,
         cm: cm_engines,
+        pooled,
+    }
+}
+
+/// The engines of [`W5_POOL`], or `None` (with a note) where the pooling allocator cannot
+/// reserve its address space.
+fn pooled(
+    wabi_wasm: Vec<u8>,
+    component_bytes: &[u8],
+) -> Option<(wabi_host::Module, wasmtime::Engine, cm::BenchPre<()>)> {
+    let wabi_engine = wabi_host::Engine::builder()
+        .pooling_allocator(POOLING)
+        .build();
+    let mut pool = wasmtime::PoolingAllocationConfig::default();
+    pool.total_component_instances(POOLING.total_instances)
+        .total_core_instances(POOLING.total_instances)
+        .total_memories(POOLING.total_instances)
+        .total_tables(POOLING.total_instances)
+        .max_memory_size(POOLING.max_memory_bytes);
+    let mut config = wasmtime::Config::new();
+    config
+        .concurrency_support(false)
+        .allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    match (wabi_engine, wasmtime::Engine::new(&config)) {
+        (Ok(wabi_engine), Ok(cm_engine)) => {
+            let wabi = wabi_host::Module::new(&wabi_engine, wabi_wasm).unwrap();
+            let component = wasmtime::component::Component::new(&cm_engine, component_bytes)
+                .expect("the component compiles");
+            let linker = wasmtime::component::Linker::<()>::new(&cm_engine);
+            let pre = cm::BenchPre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
+            Some((wabi, cm_engine, pre))
+        }
+        (wabi, cm) => {
+            let why = wabi.err().map(|e| e.to_string());
+            let why = why.or(cm.err().map(|e| e.to_string()));
+            eprintln!("no pooling allocator here ({why:?}); skipping {W5_POOL}");
+            None
+        }
     }
 }
 
@@ -185,7 +239,7 @@ fn from_cm_request(r: cm::Request) -> Request {
 }
 
 fn cases<'a>(c: &'a Compiled, i: &'a Inputs, cm_gateway: &'a cm::Request) -> Vec<Case<'a>> {
-    let [noop, w1, w2, w3, w4, w5] = WORKLOADS;
+    let [noop, w1, w2, w3, w4, w5, w5_pool] = WORKLOADS;
     let mut cases = Vec::new();
     let add_expected = i.add_expected();
     let gateway_expected = i.gateway_expected();
@@ -367,6 +421,17 @@ fn cases<'a>(c: &'a Compiled, i: &'a Inputs, cm_gateway: &'a cm::Request) -> Vec
             b.call_bulk(&mut s, &i.bulk).unwrap()
         }));
         cases.push(checked(w5, name, cm_add_expected, move || {
+            let (mut s, b) = cm_instance(engine, pre);
+            b.call_add(&mut s, cm_add).unwrap()
+        }));
+    }
+    if let Some((wabi, engine, pre)) = &c.pooled {
+        let add = &i.add;
+        cases.push(checked(w5_pool, PEERS[1], add_expected, move || {
+            let mut p = wabi.instantiate().unwrap();
+            p.call::<_, AddOut>("add", add).unwrap()
+        }));
+        cases.push(checked(w5_pool, PEERS[5], cm_add_expected, move || {
             let (mut s, b) = cm_instance(engine, pre);
             b.call_add(&mut s, cm_add).unwrap()
         }));
