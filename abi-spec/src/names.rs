@@ -22,6 +22,12 @@ pub const EXPORT_SCRATCH: &str = "wabi_scratch";
 /// The reactor initialiser of WASI modules; called first when exported.
 pub const EXPORT_INITIALIZE: &str = "_initialize";
 
+/// The entry point of a WASI *command* (a program with `main`). A wabi guest is a library (a
+/// *reactor*) and MUST NOT export it: a host refuses such a module at load time (ABI.md
+/// section 3), because a command's exports are not meant to be called without `_start`
+/// (TinyGo's and Go's traps at their first call when built without `-buildmode=c-shared`).
+pub const EXPORT_START: &str = "_start";
+
 /// The import module owned by wabi. A guest may import only the functions listed here from it.
 pub const IMPORT_MODULE: &str = "wabi";
 
@@ -55,5 +61,8 @@ pub const USER_FUNCTION_SIGNATURE: &str = "(i32, i32) -> i64";
 /// assert!(!wabi_spec::names::is_user_function_name("wabi_alloc"));
 /// ```
 pub fn is_user_function_name(name: &str) -> bool {
-    !name.is_empty() && !name.starts_with(RESERVED_PREFIX) && name != EXPORT_INITIALIZE
+    !name.is_empty()
+        && !name.starts_with(RESERVED_PREFIX)
+        && name != EXPORT_INITIALIZE
+        && name != EXPORT_START
 }

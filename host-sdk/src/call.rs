@@ -22,6 +22,7 @@ use wasmtime::{
 use crate::error::{Direction, Error, GuestError, GuestPanic, Result};
 use crate::exports::guest_alloc;
 use crate::limits::restart_deadline;
+use crate::log::GuestOutput;
 use crate::memory::checked_range;
 use crate::state::{AbiExports, HostState};
 
@@ -160,9 +161,9 @@ fn enter(store: &mut StoreContextMut<'_, HostState>, name: &str) -> Result<bool>
             state.fault = None;
             state.panic = None;
         }
-        if let Some(stderr) = &state.stderr {
+        if let Some(output) = &state.output {
             // A `panic:` line from an earlier call must not explain this call's trap.
-            stderr.clear_tail();
+            output.iter().for_each(GuestOutput::clear_tail);
         }
         restart_deadline(state);
         if state.fuel_enabled {
@@ -498,7 +499,8 @@ fn envelope_error(envelope: Envelope<'_>) -> Error {
 }
 
 /// Turn a failed wasm call into an error: a recorded limit or nested fault, a reported panic, a
-/// deadline or fuel trap, a TinyGo-style `panic:` line on stderr, or a plain trap.
+/// deadline or fuel trap, a `panic:` line the runtime printed before trapping (TinyGo: stdout,
+/// Go: stderr), or a plain trap.
 pub(crate) fn trap_error(
     store: &mut StoreContextMut<'_, HostState>,
     err: wasmtime::Error,
@@ -528,7 +530,13 @@ pub(crate) fn trap_error(
             }
         }
         Some(_) => {
-            if let Some(message) = state.stderr.as_ref().and_then(|s| s.take_panic_line()) {
+            // stderr first: mainline Go's runtime writes there; TinyGo's writes to stdout.
+            let line = state.output.as_ref().and_then(|[stdout, stderr]| {
+                stderr
+                    .take_panic_line()
+                    .or_else(|| stdout.take_panic_line())
+            });
+            if let Some(message) = line {
                 return Error::Panic {
                     function: String::new(),
                     panic: GuestPanic {

@@ -76,6 +76,44 @@ impl fmt::Display for GuestPanic {
     }
 }
 
+/// Where in starting an instance the guest failed ([`Error::Startup`]), in the order of ABI.md
+/// section 5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StartupPhase {
+    /// Instantiation: memories and tables are created (within the limits) and the module's
+    /// start function (its wasm `start` section), if any, runs.
+    Instantiation,
+    /// The reactor initialiser `_initialize`.
+    Initialize,
+    /// `wabi_abi_version`.
+    AbiVersion,
+    /// `wabi_scratch`.
+    Scratch,
+}
+
+impl StartupPhase {
+    /// The export this phase calls (`None` for instantiation: a start function is not exported).
+    pub fn export(self) -> Option<&'static str> {
+        use wabi_spec::names;
+        match self {
+            StartupPhase::Instantiation => None,
+            StartupPhase::Initialize => Some(names::EXPORT_INITIALIZE),
+            StartupPhase::AbiVersion => Some(names::EXPORT_ABI_VERSION),
+            StartupPhase::Scratch => Some(names::EXPORT_SCRATCH),
+        }
+    }
+}
+
+impl fmt::Display for StartupPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.export() {
+            None => f.write_str("instantiation (the start function)"),
+            Some(name) => write!(f, "`{name}`"),
+        }
+    }
+}
+
 /// Everything that can go wrong loading a plugin or calling it.
 ///
 /// Every variant that concerns a call names the function. Guest-caused failures never panic the
@@ -115,6 +153,15 @@ pub enum Error {
         /// The type found.
         found: String,
     },
+    /// The module is a WASI *command* (it exports `_start`), not a library a host can call
+    /// (ABI.md section 3): its exports trap until `_start` has run.
+    #[error(
+        "the module exports `_start`, so it is a WASI command (a program), not a plugin library \
+         whose functions a host can call: rebuild it as a reactor (Go and TinyGo: \
+         -buildmode=c-shared; Rust: crate-type = [\"cdylib\"]; C with wasi-libc: \
+         -mexec-model=reactor; Zig: -fno-entry)"
+    )]
+    CommandModule,
     /// The module imports something this host does not provide.
     #[error("the module imports `{module}::{name}`, which this host does not provide: {hint}")]
     UnknownImport {
@@ -133,14 +180,28 @@ pub enum Error {
         /// The host's version.
         host: AbiVersion,
     },
-    /// Instantiation or initialisation (`_initialize`, version, scratch) failed.
+    /// The guest's own code failed while the instance was starting: it trapped, panicked or
+    /// hit a limit while being instantiated (its start function), or in `_initialize`,
+    /// `wabi_abi_version` or `wabi_scratch`.
+    /// `error` is what happened ([`Error::Trap`], [`Error::Panic`], [`Error::Timeout`],
+    /// [`Error::MemoryLimit`], ...); [`Error::innermost`] reaches it. No instance was made.
+    #[error("the plugin failed while starting, in {phase}: {error}")]
+    Startup {
+        /// Where it failed.
+        phase: StartupPhase,
+        /// What happened there.
+        error: Box<Error>,
+    },
+    /// Instantiation or initialisation failed for a reason that is not the guest's code
+    /// faulting (for that, see [`Error::Startup`]): an export missing from an instance, a
+    /// resource wasmtime could not provide.
     #[error("cannot instantiate the plugin: {reason}")]
     Instantiate {
         /// What failed.
         reason: String,
     },
     /// The plugin has no exported function of that name.
-    #[error("the plugin exports no function `{function}`; it exports: {available}")]
+    #[error("{}", no_such_function(.function, .available))]
     NoSuchFunction {
         /// The name asked for.
         function: String,
@@ -148,7 +209,7 @@ pub enum Error {
         available: String,
     },
     /// The function returned an error value.
-    #[error("`{function}` returned an error: {}", error.message)]
+    #[error("{} returned an error: {}", Name(.function), error.message)]
     Guest {
         /// The function.
         function: String,
@@ -156,7 +217,7 @@ pub enum Error {
         error: GuestError,
     },
     /// The function panicked.
-    #[error("`{function}` panicked: {panic}")]
+    #[error("{} panicked: {panic}", Name(.function))]
     Panic {
         /// The function.
         function: String,
@@ -164,7 +225,7 @@ pub enum Error {
         panic: GuestPanic,
     },
     /// The function trapped (a wasm fault such as `unreachable` or an out-of-bounds access).
-    #[error("`{function}` trapped: {message}")]
+    #[error("{} trapped: {message}", Name(.function))]
     Trap {
         /// The function.
         function: String,
@@ -174,7 +235,7 @@ pub enum Error {
         backtrace: Option<String>,
     },
     /// A value could not be encoded.
-    #[error("cannot encode {direction} of `{function}`: {message}")]
+    #[error("cannot encode {direction} of {}: {message}", Name(.function))]
     Encode {
         /// The function.
         function: String,
@@ -184,7 +245,7 @@ pub enum Error {
         message: String,
     },
     /// A value could not be decoded.
-    #[error("cannot decode {direction} of `{function}`: {message}")]
+    #[error("cannot decode {direction} of {}: {message}", Name(.function))]
     Decode {
         /// The function.
         function: String,
@@ -194,7 +255,7 @@ pub enum Error {
         message: String,
     },
     /// The guest returned a result the ABI does not allow (out of bounds, malformed envelope).
-    #[error("`{function}` returned a malformed result: {reason}")]
+    #[error("{} returned a malformed result: {reason}", Name(.function))]
     BadResult {
         /// The function.
         function: String,
@@ -215,7 +276,8 @@ pub enum Error {
     },
     /// The guest tried to grow its memory beyond [`crate::Limits::max_memory`].
     #[error(
-        "`{function}` hit the memory limit: it asked for {requested} bytes, the limit is {limit}"
+        "{} hit the memory limit: it asked for {requested} bytes, the limit is {limit}",
+        Name(.function)
     )]
     MemoryLimit {
         /// The function.
@@ -227,7 +289,8 @@ pub enum Error {
     },
     /// The guest tried to grow a table beyond [`crate::Limits::max_table_elements`].
     #[error(
-        "`{function}` hit the table limit: it asked for {requested} elements, the limit is {limit}"
+        "{} hit the table limit: it asked for {requested} elements, the limit is {limit}",
+        Name(.function)
     )]
     TableLimit {
         /// The function.
@@ -238,7 +301,7 @@ pub enum Error {
         limit: u64,
     },
     /// The call ran longer than [`crate::Limits::timeout`].
-    #[error("`{function}` timed out after {limit:?}")]
+    #[error("{} timed out after {limit:?}", Name(.function))]
     Timeout {
         /// The function.
         function: String,
@@ -246,7 +309,7 @@ pub enum Error {
         limit: std::time::Duration,
     },
     /// The call used up [`crate::Limits::fuel`].
-    #[error("`{function}` ran out of fuel (limit {limit})")]
+    #[error("{} ran out of fuel (limit {limit})", Name(.function))]
     FuelExhausted {
         /// The function.
         function: String,
@@ -274,7 +337,7 @@ pub enum Error {
         limit: u64,
     },
     /// Host -> guest -> host calls nested deeper than [`crate::Limits::max_depth`].
-    #[error("`{function}` exceeded the nesting limit of {limit} host -> guest calls")]
+    #[error("{} exceeded the nesting limit of {limit} host -> guest calls", Name(.function))]
     DepthLimit {
         /// The guest function whose nested call was refused.
         function: String,
@@ -337,6 +400,24 @@ impl Error {
         }
     }
 
+    /// The error itself, or for [`Error::Startup`] the error inside it: what to match on to
+    /// tell a trap, a panic or a limit apart wherever it happened.
+    ///
+    /// ```
+    /// # use wabi_host::{Error, StartupPhase};
+    /// let e = Error::Startup {
+    ///     phase: StartupPhase::Initialize,
+    ///     error: Box::new(Error::Timeout { function: String::new(), limit: Default::default() }),
+    /// };
+    /// assert!(matches!(e.innermost(), Error::Timeout { .. }));
+    /// ```
+    pub fn innermost(&self) -> &Error {
+        match self {
+            Error::Startup { error, .. } => error.innermost(),
+            other => other,
+        }
+    }
+
     /// Whether the plugin instance was discarded by this error (a trap, a panic, or a limit that
     /// stops the guest mid-call, including host-call arguments over the output limit); the next
     /// call runs on a fresh instance.
@@ -344,6 +425,7 @@ impl Error {
         matches!(
             self,
             Error::Trap { .. }
+                | Error::Startup { .. }
                 | Error::Panic { .. }
                 | Error::MemoryLimit { .. }
                 | Error::TableLimit { .. }
@@ -359,27 +441,45 @@ impl Error {
     }
 }
 
+/// A function's name in an error message: `` `name` ``, or "the guest" when the error was
+/// raised where no name is known (so that no message ever shows an empty name).
+pub(crate) struct Name<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("the guest")
+        } else {
+            write!(f, "`{}`", self.0)
+        }
+    }
+}
+
+/// The message of [`Error::NoSuchFunction`].
+fn no_such_function(function: &str, available: &str) -> String {
+    if function.is_empty() {
+        format!("the function name is empty: give the name of an exported function; the plugin exports: {available}")
+    } else {
+        format!("the plugin exports no function `{function}`; it exports: {available}")
+    }
+}
+
 /// The message of [`Error::OutputTooLarge`].
 fn output_too_large(function: &str, host_function: Option<&str>, len: u64, limit: u64) -> String {
+    let guest = Name(function);
     match host_function {
-        None => format!("`{function}` produced {len} bytes, more than the limit of {limit}"),
-        Some(h) => {
-            let guest = if function.is_empty() {
-                "the guest".to_string()
-            } else {
-                format!("`{function}`")
-            };
-            format!(
-                "{guest} passed {len} bytes of arguments to host function `{h}`, more than the \
-                 limit of {limit}"
-            )
-        }
+        None => format!("{guest} produced {len} bytes, more than the limit of {limit}"),
+        Some(h) => format!(
+            "{guest} passed {len} bytes of arguments to host function `{h}`, more than the limit \
+             of {limit}"
+        ),
     }
 }
 
 /// The message of [`Error::Alloc`].
 fn alloc_failed(function: &str, host_function: Option<&str>, size: u64, reason: &str) -> String {
     let purpose = match host_function {
+        None if function.is_empty() => "the input of the call".to_string(),
         None => format!("the input of `{function}`"),
         Some(h) if function.is_empty() => format!("the result of host function `{h}`"),
         Some(h) => format!("the result of host function `{h}`, called by `{function}`"),

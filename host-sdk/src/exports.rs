@@ -11,6 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use wabi_spec::names::{
     self, EXPORT_ABI_VERSION, EXPORT_ALLOC, EXPORT_FREE, EXPORT_INITIALIZE, EXPORT_SCRATCH,
+    EXPORT_START,
 };
 use wasmtime::{
     AsContextMut, ExternType, FuncType, Instance, Memory, ModuleExport, TypedFunc, ValType,
@@ -237,6 +238,11 @@ fn validate(module: &wasmtime::Module) -> Result<Vec<String>> {
         (EXPORT_SCRATCH, &[], &[I64]),
     ];
     let hint = "every wabi guest SDK exports it; build the guest with wabi-guest (Rust) or the wabi Go SDK, or implement abi-spec/ABI.md section 3";
+    if module.get_export(EXPORT_START).is_some() {
+        // Checked first: a command often has every other export (TinyGo's does), and would only
+        // trap at its first call.
+        return Err(Error::CommandModule);
+    }
     if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
         return Err(Error::MissingExport {
             name: "memory".into(),

@@ -380,6 +380,8 @@ fn read_request(
     args_ptr: u32,
     args_len: u32,
 ) -> wasmtime::Result<(String, Vec<u8>)> {
+    // The host function's time counts against the call's deadline.
+    crate::limits::deadline_at_host_call(caller.data_mut());
     if name_len > MAX_NAME {
         wasmtime::bail!(
             "wabi.host_call: a function name of {name_len} bytes is longer than {MAX_NAME}"
@@ -451,13 +453,16 @@ fn dispatch(caller: &mut Caller<'_, HostState>, name: &str, input: &[u8]) -> Dis
     Dispatch::Done(out)
 }
 
-/// After the host function: end the call if it faulted, else the guest's memory and the
-/// allocator for its result.
+/// After the host function: end the call if it faulted or returned after the call's deadline,
+/// else the guest's memory and the allocator for its result.
 #[inline]
 fn result_allocator(
     caller: &mut Caller<'_, HostState>,
     name: &str,
 ) -> wasmtime::Result<(Memory, GuestAlloc)> {
+    if crate::limits::deadline_passed_in_host_call(caller.data_mut()) {
+        wasmtime::bail!("host function `{name}` returned after the call's deadline");
+    }
     if caller.data().fault.is_some() {
         wasmtime::bail!("host function `{name}` ended the call");
     }

@@ -81,9 +81,10 @@ mod module;
 mod plugin;
 mod pool;
 mod state;
+pub mod value;
 
 pub use engine::{Engine, EngineBuilder, PoolingLimits, EPOCH_TICK};
-pub use error::{Direction, Error, GuestError, GuestPanic, Result};
+pub use error::{Direction, Error, GuestError, GuestPanic, Result, StartupPhase};
 #[cfg(feature = "async")]
 pub use host_fn::HostFuture;
 pub use host_fn::{HostContext, HostError};
@@ -95,3 +96,11 @@ pub use plugin::{Plugin, TypedFunction};
 pub use pool::{Pool, PooledPlugin};
 pub use wabi_spec::layout::LogLevel;
 pub use wabi_spec::{AbiVersion, ABI_VERSION};
+
+/// `bytemuck`, for the `Pod` structs of [`Plugin::call_pod`] (`#[derive(bytemuck::Pod,
+/// bytemuck::Zeroable)]` with `#[bytemuck(crate = "wabi_host::bytemuck")]`), without a
+/// dependency of your own.
+pub use bytemuck;
+/// `serde_bytes`, to pass bytes as MessagePack bin (`serde_bytes::Bytes::new(&data)`,
+/// `serde_bytes::ByteBuf`) rather than as an array of numbers, without a dependency of your own.
+pub use serde_bytes;

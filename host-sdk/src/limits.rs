@@ -25,14 +25,17 @@ pub struct Limits {
     pub max_memory: usize,
     /// Largest table, in elements ([`Error::TableLimit`]; the instance is discarded).
     pub max_table_elements: usize,
-    /// Wall-clock time of one call, including nested calls and host functions
-    /// ([`Error::Timeout`], never early and at most about 3 x 5 ms late: the epoch tick is 5 ms
-    /// and the deadline is taken at the call's first tick; the instance is discarded).
-    /// `None`: no limit, which an engine built with `EngineBuilder::deadlines(false)` requires.
+    /// Wall-clock time of one call, counted from its start and including nested calls and the
+    /// time spent in host functions ([`Error::Timeout`]; the instance is discarded). It never
+    /// fires early, and at most about 3 x 5 ms late: the epoch tick is 5 ms, and the deadline
+    /// is taken at the call's first tick or at its first host function, whichever comes first
+    /// (neither is more than a tick after the call's start). `None`: no limit, which an engine
+    /// built with `EngineBuilder::deadlines(false)` requires.
     ///
-    /// A host function is not interrupted: the deadline is checked when it returns to the
-    /// guest. On an async engine the guest yields to the executor at every epoch tick until
-    /// the deadline passes, so a long call never blocks other tasks.
+    /// A host function is not interrupted, but one that returns after the deadline ends the
+    /// call with [`Error::Timeout`] (blocking and async engines alike) instead of handing its
+    /// result back to the guest. On an async engine the guest yields to the executor at every
+    /// epoch tick until the deadline passes, so a long call never blocks other tasks.
     pub timeout: Option<Duration>,
     /// Instructions ("fuel") per call, if the engine counts fuel ([`Error::FuelExhausted`];
     /// the instance is discarded). `None`: no limit.
@@ -139,6 +142,33 @@ fn deadline_passed(state: &mut HostState) -> bool {
             false
         }
         (None, None) => false,
+    }
+}
+
+/// At the entry of a host function: take the call's deadline now if no epoch tick has taken
+/// it yet. No tick was seen in guest code since the call began, so it began at most about one
+/// tick ago (see [`arm_deadline`]); without this, time spent in host functions before the first
+/// tick would not count.
+#[inline]
+pub(crate) fn deadline_at_host_call(state: &mut HostState) {
+    if let (None, Some(span)) = (state.deadline, state.deadline_span) {
+        state.deadline = Some(clock::deadline_after(span));
+    }
+}
+
+/// When a host function returns: if the call's deadline has passed, record [`Error::Timeout`]
+/// as the call's fault and return `true` (the caller then traps, ending the call).
+#[inline]
+pub(crate) fn deadline_passed_in_host_call(state: &mut HostState) -> bool {
+    match state.deadline {
+        Some(deadline) if clock::passed(deadline) => {
+            state.record_fault(Error::Timeout {
+                function: String::new(),
+                limit: state.limits.timeout.unwrap_or_default(),
+            });
+            true
+        }
+        _ => false,
     }
 }
 

@@ -50,8 +50,10 @@ pub fn tracing_handler() -> LogHandler {
 
 /// Maximum bytes of one log line; longer lines are cut and marked.
 pub const MAX_LOG_LINE: usize = 64 * 1024;
-/// How much recent stderr is kept to find a `panic: ` line after a trap.
-const STDERR_TAIL: usize = 4 * 1024;
+/// How much recent output of each stream is kept to find a `panic: ` line after a trap.
+const OUTPUT_TAIL: usize = 4 * 1024;
+/// What Go's and TinyGo's runtimes print before the message of a panic they cannot recover.
+const PANIC_PREFIX: &str = "panic: ";
 
 /// Emit one line through `handler`, truncated to [`MAX_LOG_LINE`] bytes.
 /// `dropped` counts bytes of the line already discarded before it reached here.
@@ -88,8 +90,11 @@ struct OutputState {
     tail: Vec<u8>,
 }
 
-/// A guest's stdout or stderr: split into lines and sent to the log handler; for stderr, the
-/// last few KiB are also kept so a trap can be explained by a `panic: ` line (TinyGo).
+/// A guest's stdout or stderr: split into lines and sent to the log handler. The last few KiB
+/// written since the call began are also kept, so that a trap can be explained by a `panic: `
+/// line: TinyGo's runtime prints its panics to stdout (fd 1, through a 120-byte buffer that it
+/// flushes at each newline) and then executes `unreachable`; mainline Go's unrecovered panics
+/// go to stderr.
 #[derive(Clone)]
 pub(crate) struct GuestOutput(Arc<Mutex<OutputState>>);
 
@@ -115,12 +120,10 @@ impl GuestOutput {
 
     fn push(&self, mut bytes: &[u8]) {
         let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if st.source == LogSource::Stderr {
-            st.tail
-                .extend_from_slice(&bytes[bytes.len().saturating_sub(STDERR_TAIL)..]);
-            let excess = st.tail.len().saturating_sub(STDERR_TAIL);
-            st.tail.drain(..excess);
-        }
+        st.tail
+            .extend_from_slice(&bytes[bytes.len().saturating_sub(OUTPUT_TAIL)..]);
+        let excess = st.tail.len().saturating_sub(OUTPUT_TAIL);
+        st.tail.drain(..excess);
         while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
             let (head, rest) = bytes.split_at(nl);
             bytes = &rest[1..];
@@ -145,7 +148,7 @@ impl GuestOutput {
         st.dropped += bytes.len() - keep;
     }
 
-    /// Forget the recent stderr (at the start of a call).
+    /// Forget the recent output (at the start of a call).
     pub(crate) fn clear_tail(&self) {
         self.0
             .lock()
@@ -154,14 +157,28 @@ impl GuestOutput {
             .clear();
     }
 
-    /// Take the recent stderr and return the message of its last `panic: ` line, if any.
+    /// Take the recent output and return the message of its last `panic: ` line, if any.
     pub(crate) fn take_panic_line(&self) -> Option<String> {
         let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let tail = std::mem::take(&mut st.tail);
         let text = String::from_utf8_lossy(&tail);
-        let start = text.rfind("panic: ")? + "panic: ".len();
-        let msg = text[start..].lines().next().unwrap_or("").trim_end();
-        Some(msg.to_string())
+        // The last line that reports a panic; output the guest wrote without a newline before
+        // it may share its line (TinyGo buffers `print` until a newline), and the message may
+        // itself contain "panic: ", so the line's first occurrence starts the message.
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines.iter().rposition(|l| l.contains(PANIC_PREFIX))?;
+        let line = lines[at];
+        let start = line.find(PANIC_PREFIX)? + PANIC_PREFIX.len();
+        let mut message = line[start..].to_string();
+        if st.source == LogSource::Stdout {
+            // TinyGo traps right after the message, so what follows it on stdout is the rest
+            // of a message with newlines. (Go's stderr continues with goroutine traces.)
+            for rest in &lines[at + 1..] {
+                message.push('\n');
+                message.push_str(rest);
+            }
+        }
+        Some(message.trim_end().to_string())
     }
 }
 

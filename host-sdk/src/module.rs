@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use wabi_spec::AbiVersion;
 use wasmtime::{AsContextMut, InstancePre, Store};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
@@ -78,6 +79,8 @@ pub(crate) struct ModuleInner {
     /// later reported it: the same in every instance (ABI.md section 5), so later instances
     /// do not ask. Unset for older guests, which are asked in every instance.
     pub(crate) constant_scratch: OnceLock<(u32, u32)>,
+    /// The ABI version the first instance that started reported.
+    pub(crate) abi_version: OnceLock<AbiVersion>,
     pub(crate) log: LogHandler,
     pub(crate) limits: Limits,
     grants: Grants,
@@ -278,6 +281,7 @@ impl ModuleBuilder {
                 uses_wasi,
                 exports,
                 constant_scratch: OnceLock::new(),
+                abi_version: OnceLock::new(),
                 log: self.log.unwrap_or_else(tracing_handler),
                 limits: self.limits,
                 grants: self.grants,
@@ -392,6 +396,17 @@ impl Module {
         &self.inner.exports.functions
     }
 
+    /// The wabi ABI version the guest reported (its `wabi_abi_version`), once an instance of
+    /// the module has started; `None` before. Asking it takes an instance, under the module's
+    /// limits like any other: `module.instantiate()?` first, or read [`Plugin::abi_version`].
+    /// A guest whose version this host does not accept never starts: its
+    /// [`Error::AbiVersion`] carries the version.
+    ///
+    /// [`Plugin::abi_version`]: crate::Plugin::abi_version
+    pub fn abi_version(&self) -> Option<AbiVersion> {
+        self.inner.abi_version.get().copied()
+    }
+
     /// Whether the module imports WASI preview 1.
     pub fn uses_wasi(&self) -> bool {
         self.inner.uses_wasi
@@ -439,20 +454,16 @@ impl Module {
             wasi: None,
             panic: None,
             fault: None,
-            stderr: None,
+            output: None,
             deadline: None,
             abi: None,
             depth: 0,
         };
         if inner.uses_wasi {
+            let stdout = GuestOutput::new(inner.name.clone(), LogSource::Stdout, inner.log.clone());
             let stderr = GuestOutput::new(inner.name.clone(), LogSource::Stderr, inner.log.clone());
             let mut wasi = WasiCtxBuilder::new();
-            wasi.stdout(GuestOutput::new(
-                inner.name.clone(),
-                LogSource::Stdout,
-                inner.log.clone(),
-            ))
-            .stderr(stderr.clone());
+            wasi.stdout(stdout.clone()).stderr(stderr.clone());
             for (k, v) in &inner.grants.env {
                 wasi.env(k, v);
             }
@@ -469,7 +480,7 @@ impl Module {
                     })?;
             }
             state.wasi = Some(Box::new(wasi.build_p1()));
-            state.stderr = Some(stderr);
+            state.output = Some([stdout, stderr]);
         }
         let mut store = Store::new(&inner.engine.inner, state);
         store.limiter(|s| s as &mut dyn wasmtime::ResourceLimiter);

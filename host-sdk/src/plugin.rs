@@ -17,7 +17,7 @@ use wasmtime::{AsContextMut, Instance, Store};
 use crate::call::{call_guest, now, trap_error, Blocking, EncodedArgs, Exec, UserFunc};
 #[cfg(feature = "async")]
 use crate::call::{call_guest_async, Yielding};
-use crate::error::{Direction, Error, Result};
+use crate::error::{Direction, Error, Result, StartupPhase};
 use crate::memory::{checked_range, GuestMemory};
 use crate::module::Module;
 use crate::state::{AbiExports, HostState};
@@ -105,6 +105,19 @@ impl Plugin {
     /// The module this plugin was instantiated from.
     pub fn module(&self) -> &Module {
         &self.module
+    }
+
+    /// The wabi ABI version the guest reported when it started.
+    ///
+    /// ```no_run
+    /// # fn demo(plugin: &wabi_host::Plugin) {
+    /// println!("the plugin speaks wabi {}", plugin.abi_version());
+    /// # }
+    /// ```
+    pub fn abi_version(&self) -> AbiVersion {
+        self.module
+            .abi_version()
+            .expect("a plugin exists only once an instance of its module has started")
     }
 
     /// Call `function` with MessagePack-encoded arguments and decode its result.
@@ -681,21 +694,31 @@ fn instantiate(module: &Module) -> Result<Live> {
 /// [`instantiate`], for either kind of wasm calls.
 async fn start<E: Exec>(module: &Module) -> Result<Live> {
     let mut store = module.new_store()?;
-    let failed = |what: &str, e: wasmtime::Error, store: &mut Store<HostState>| {
-        match trap_error(&mut store.as_context_mut(), e) {
-            // A limit hit while starting up is reported as itself.
-            limit @ (Error::MemoryLimit { .. }
-            | Error::TableLimit { .. }
-            | Error::Timeout { .. }
-            | Error::FuelExhausted { .. }) => limit.in_function(what),
-            other => Error::Instantiate {
-                reason: format!("{what} failed: {other}"),
-            },
+    // What the guest's code did wrong while starting: a trap, panic or limit, inside the phase.
+    let failed = |phase: StartupPhase, e: wasmtime::Error, store: &mut Store<HostState>| {
+        let state = store.data();
+        if e.downcast_ref::<wasmtime::Trap>().is_none()
+            && state.fault.is_none()
+            && state.panic.is_none()
+        {
+            // Not the guest's code: wasmtime could not make the instance (e.g. the pooling
+            // allocator has no free slot).
+            return Error::Instantiate {
+                reason: format!("{phase} failed: {e:#}"),
+            };
+        }
+        let error = trap_error(&mut store.as_context_mut(), e);
+        Error::Startup {
+            phase,
+            error: Box::new(match phase.export() {
+                Some(name) => error.in_function(name),
+                None => error,
+            }),
         }
     };
     let instance = match E::instantiate(&module.inner.pre, store.as_context_mut()).await {
         Ok(i) => i,
-        Err(e) => return Err(failed("the start function", e, &mut store)),
+        Err(e) => return Err(failed(StartupPhase::Instantiation, e, &mut store)),
     };
     let exports = &module.inner.exports;
     // Every export below was validated with the module; an instance of it has them all.
@@ -705,7 +728,7 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
     if let Some(init) = exports.initialize(&instance, &mut store) {
         let init = init.ok_or_else(|| missing(EXPORT_INITIALIZE))?;
         if let Err(e) = E::call(store.as_context_mut(), &init, ()).await {
-            return Err(failed(EXPORT_INITIALIZE, e, &mut store));
+            return Err(failed(StartupPhase::Initialize, e, &mut store));
         }
     }
     // A guest of ABI 1.2 or later answers these two the same in every instance of its module
@@ -718,7 +741,7 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
                 .ok_or_else(|| missing(EXPORT_ABI_VERSION))?;
             let version = match E::call(store.as_context_mut(), &version, ()).await {
                 Ok(v) => AbiVersion::from_raw(v),
-                Err(e) => return Err(failed(EXPORT_ABI_VERSION, e, &mut store)),
+                Err(e) => return Err(failed(StartupPhase::AbiVersion, e, &mut store)),
             };
             if !ABI_VERSION.accepts(version) {
                 return Err(Error::AbiVersion {
@@ -726,12 +749,13 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
                     host: ABI_VERSION,
                 });
             }
+            let _ = module.inner.abi_version.set(version);
             let scratch = exports
                 .scratch(&instance, &mut store)
                 .ok_or_else(|| missing(EXPORT_SCRATCH))?;
             let scratch = match E::call(store.as_context_mut(), &scratch, ()).await {
                 Ok(packed) => unpack(packed as i64),
-                Err(e) => return Err(failed(EXPORT_SCRATCH, e, &mut store)),
+                Err(e) => return Err(failed(StartupPhase::Scratch, e, &mut store)),
             };
             if version >= CONSTANT_SCRATCH_SINCE {
                 // Another thread may have set it first: with the same values, by the rule.

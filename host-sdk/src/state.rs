@@ -33,8 +33,9 @@ pub(crate) struct HostState {
     /// A limit or nested-call fault that must end the whole call with this error; taken when
     /// the outermost call unwinds.
     pub(crate) fault: Option<Error>,
-    /// The guest's stderr, to explain a trap by a `panic: ` line (TinyGo).
-    pub(crate) stderr: Option<GuestOutput>,
+    /// The guest's stdout and stderr (WASI modules only), to explain a trap by a `panic: `
+    /// line (TinyGo prints its panics to stdout, mainline Go to stderr).
+    pub(crate) output: Option<[GuestOutput; 2]>,
     /// The plugin's name, for logs.
     pub(crate) plugin: Arc<str>,
     /// Where log lines go.
@@ -86,7 +87,7 @@ impl HostState {
             wasi: None,
             panic: None,
             fault: None,
-            stderr: None,
+            output: None,
             plugin: "".into(),
             log: tracing_handler(),
             limits: Limits::default(),

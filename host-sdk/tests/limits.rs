@@ -4,8 +4,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{wat, wat_with, RETURN_TRUE};
-use wabi_host::{Engine, Error, Limits, Module};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use common::{wat, wat_with, HOST_CALL_IMPORT, RETURN_TRUE, TWICE};
+use wabi_host::{Engine, Error, HostError, Limits, Module, StartupPhase};
 
 fn module(engine: &Engine, body: &str, limits: Limits) -> Module {
     Module::builder(engine)
@@ -119,11 +122,26 @@ fn a_module_whose_initial_memory_exceeds_the_limit_cannot_be_instantiated() {
         max_memory: 65536,
         ..Limits::default()
     };
-    match module(&Engine::default(), "", limits).instantiate() {
-        Err(Error::MemoryLimit {
-            requested, limit, ..
-        }) => assert_eq!((requested, limit), (2 * 65536, 65536)),
-        other => panic!("want MemoryLimit, got {:?}", other.err()),
+    let err = module(&Engine::default(), "", limits)
+        .instantiate()
+        .err()
+        .expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "the plugin failed while starting, in instantiation (the start function): the guest hit \
+         the memory limit: it asked for 131072 bytes, the limit is 65536"
+    );
+    match err {
+        Error::Startup {
+            phase: StartupPhase::Instantiation,
+            error,
+        } => match *error {
+            Error::MemoryLimit {
+                requested, limit, ..
+            } => assert_eq!((requested, limit), (2 * 65536, 65536)),
+            other => panic!("want MemoryLimit, got {other:?}"),
+        },
+        other => panic!("want Startup, got {other:?}"),
     }
 }
 
@@ -224,9 +242,14 @@ fn the_deadline_also_covers_initialisation() {
         .limits(limits)
         .build(src)
         .unwrap();
-    match module.instantiate() {
-        Err(Error::Timeout { function, .. }) => assert_eq!(function, "_initialize"),
-        other => panic!("want Timeout, got {:?}", other.err()),
+    let err = module.instantiate().err().expect("times out");
+    assert_eq!(
+        err.to_string(),
+        "the plugin failed while starting, in `_initialize`: `_initialize` timed out after 50ms"
+    );
+    match err.innermost() {
+        Error::Timeout { function, .. } => assert_eq!(function, "_initialize"),
+        other => panic!("want Timeout, got {other:?}"),
     }
 }
 
@@ -382,4 +405,68 @@ fn an_async_engine_needs_deadlines() {
         Err(other) => panic!("want Config, got {other:?}"),
         Ok(_) => panic!("an async engine without deadlines must be refused"),
     }
+}
+
+/// A plugin of [`TWICE`] whose host function `slow` sleeps `ms` (its argument) and counts its
+/// calls, with a call deadline of `deadline_ms`.
+fn twice(deadline_ms: u64) -> (wabi_host::Plugin, Arc<AtomicU32>) {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let module = Module::builder(&Engine::default())
+        .limits(Limits {
+            timeout: Some(Duration::from_millis(deadline_ms)),
+            ..Limits::default()
+        })
+        .host_fn("slow", move |_ctx, ms: u64| -> Result<bool, HostError> {
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(true)
+        })
+        .build(wat_with(
+            &format!("{RETURN_TRUE}\n{TWICE}"),
+            &[("{imports}", HOST_CALL_IMPORT)],
+        ))
+        .unwrap();
+    (module.instantiate().unwrap(), calls)
+}
+
+/// The deadline counts from the call's start, host functions included: a guest whose first
+/// action is a host function that outlives the deadline gets `Timeout` when it returns, and the
+/// guest never sees the result (the second host call never happens).
+#[test]
+fn time_in_host_functions_counts_against_the_deadline() {
+    let (mut p, calls) = twice(200);
+    let start = Instant::now();
+    let err = p.call::<_, bool>("twice", 400u64).unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(&err, Error::Timeout { function, limit } if function == "twice" && *limit == Duration::from_millis(200)),
+        "{err:?}"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the call ended when the first returned"
+    );
+    assert!(
+        took >= Duration::from_millis(400),
+        "a host function is not interrupted: {took:?}"
+    );
+    assert!(err.discarded_instance());
+    // The next call gets a fresh instance and its own deadline.
+    assert!(p.call::<_, bool>("yes", ()).unwrap());
+}
+
+/// Two host calls that fit the deadline one by one but not together: `Timeout` when the one
+/// that crosses it returns, not after the second.
+#[test]
+fn host_calls_add_up_against_the_deadline() {
+    let (mut p, calls) = twice(450);
+    let err = p.call::<_, bool>("twice", 300u64).unwrap_err();
+    assert!(matches!(&err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    // Within the deadline, both run and the call succeeds.
+    let (mut p, calls) = twice(5_000);
+    assert!(p.call::<_, bool>("twice", 10u64).unwrap());
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }

@@ -1,6 +1,6 @@
 ;; HOSTILE: `wabi_abi_version` traps.
-;; The host must answer: Error::Instantiate { reason: "`wabi_abi_version` failed: ... unreachable
-;; ..." }; a good module still works.
+;; The host must answer: Error::Startup { phase: AbiVersion, error: Error::Trap { function:
+;; "wabi_abi_version", ... unreachable ... } }; a good module still works.
 (module
   (memory (export "memory") 2)
   (func (export "wabi_abi_version") (result i32) (unreachable))

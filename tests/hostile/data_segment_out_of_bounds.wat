@@ -1,7 +1,8 @@
 ;; HOSTILE: an active data segment that does not fit the memory (4 bytes at 0x1fffe of a
 ;; 131072-byte memory), which fails only at instantiation.
-;; The host must answer: Module::new succeeds; Module::instantiate -> Error::Instantiate
-;; { reason: "... out of bounds memory access ..." }; a good module still works.
+;; The host must answer: Module::new succeeds; Module::instantiate -> Error::Startup { phase:
+;; Instantiation, error: Error::Trap { "... out of bounds memory access ..." } }; a good module
+;; still works.
 (module
   (memory (export "memory") 2)
   (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))

@@ -1,8 +1,8 @@
 ;; HOSTILE: a start function that calls wabi.panic before the instance exists as far as the host
 ;; is concerned.
 ;; The record says "boom at start" at start.rs:1:1.
-;; The host must answer: Module::instantiate -> Error::Instantiate { reason: "the start function
-;; failed: ... panicked: boom at start at start.rs:1:1" } (the reported panic, not a bare trap); a
+;; The host must answer: Module::instantiate -> Error::Startup { phase: Instantiation, error:
+;; Error::Panic { "boom at start" at start.rs:1:1 } } (the reported panic, not a bare trap); a
 ;; later instantiate fails the same way (no panic leaks from one store to the next); a good module
 ;; still works.
 (module

@@ -1,7 +1,7 @@
 ;; HOSTILE: `wabi_scratch` traps during instantiation.
-;; The host must answer: Module::new succeeds; Module::instantiate -> Error::Instantiate
-;; { reason: "`wabi_scratch` failed: ... unreachable ..." }, every time; a good module on the
-;; same engine still instantiates and answers.
+;; The host must answer: Module::new succeeds; Module::instantiate -> Error::Startup { phase:
+;; Scratch, error: Error::Trap { function: "wabi_scratch", ... unreachable ... } }, every time; a
+;; good module on the same engine still instantiates and answers.
 (module
   (memory (export "memory") 2)
   (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))

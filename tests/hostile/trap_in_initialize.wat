@@ -1,7 +1,8 @@
 ;; HOSTILE: a reactor initialiser (`_initialize`) that traps.
 ;; The host must answer: Module::new succeeds (nothing runs at load); every Module::instantiate
-;; -> Error::Instantiate { reason: "`_initialize` failed: ... unreachable ..." } (ABI.md section 5:
-;; no user function is called); a good module on the same engine still instantiates and answers.
+;; -> Error::Startup { phase: Initialize, error: Error::Trap { function: "_initialize", ...
+;; unreachable ... } } (ABI.md section 5: no user function is called); a good module on the same
+;; engine still instantiates and answers.
 (module
   (memory (export "memory") 2)
   (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))

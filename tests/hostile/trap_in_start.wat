@@ -1,7 +1,7 @@
 ;; HOSTILE: a wasm start function that traps during instantiation.
-;; The host must answer: Module::new succeeds; every Module::instantiate -> Error::Instantiate
-;; { reason: "the start function failed: ... unreachable ..." }; a good module on the same engine
-;; still instantiates and answers.
+;; The host must answer: Module::new succeeds; every Module::instantiate -> Error::Startup
+;; { phase: Instantiation, error: Error::Trap { ... unreachable ... } }, whose text says "in
+;; instantiation (the start function)"; a good module on the same engine still answers.
 (module
   (memory (export "memory") 2)
   (func (export "wabi_abi_version") (result i32) (i32.const 0x10000))

@@ -39,7 +39,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 use wabi_host::{
     AbiVersion, Direction, Engine, Error, GuestError, GuestPanic, HostContext, HostError, Limits,
-    LogLevel, LogRecord, Module, ModuleBuilder, Plugin, ABI_VERSION,
+    LogLevel, LogRecord, Module, ModuleBuilder, Plugin, StartupPhase, ABI_VERSION,
 };
 
 // ------------------------------------------------------------------------------------------
@@ -705,9 +705,10 @@ fn scratch_overlaps_guest_data() {
 
 #[test]
 fn scratch_traps() {
-    assert_instantiate(
-        instantiate_err(guest!("scratch_traps")),
-        &["wabi_scratch", "unreachable"],
+    assert_startup(
+        &instantiate_err(guest!("scratch_traps")),
+        StartupPhase::Scratch,
+        &["in `wabi_scratch`: `wabi_scratch` trapped", "unreachable"],
     );
 }
 
@@ -1135,6 +1136,7 @@ fn log_not_utf8() {
 // Instantiation (ABI.md sections 2, 3, 5)
 // ------------------------------------------------------------------------------------------
 
+/// A module wasmtime cannot instantiate for a reason other than the guest's code.
 #[track_caller]
 fn assert_instantiate(err: Error, fragments: &[&str]) {
     match err {
@@ -1147,35 +1149,161 @@ fn assert_instantiate(err: Error, fragments: &[&str]) {
     }
 }
 
+/// The guest's code failed while starting, in `phase`: returns what happened there. The text
+/// names the phase, contains each of `fragments`, and never an empty function name.
+#[track_caller]
+fn assert_startup(err: &Error, phase: StartupPhase, fragments: &[&str]) -> Error {
+    let text = err.to_string();
+    assert!(!text.contains("``"), "an empty name in {text:?}");
+    assert!(
+        text.contains(&phase.to_string()),
+        "want {phase} in {text:?}"
+    );
+    for f in fragments {
+        assert!(text.contains(f), "want {f:?} in {text:?}");
+    }
+    assert!(err.discarded_instance());
+    match err {
+        Error::Startup { phase: p, error } if *p == phase => (**error).clone(),
+        other => panic!("want Startup in {phase}, got {other:?}"),
+    }
+}
+
 #[test]
 fn trap_in_initialize() {
     let err = instantiate_err(guest!("trap_in_initialize"));
-    assert_instantiate(err, &["_initialize", "failed", "unreachable"]);
+    let inner = assert_startup(
+        &err,
+        StartupPhase::Initialize,
+        &[
+            "the plugin failed while starting, in `_initialize`: `_initialize` trapped",
+            "unreachable",
+        ],
+    );
+    assert!(
+        matches!(&inner, Error::Trap { function, .. } if function == "_initialize"),
+        "{inner:?}"
+    );
+    assert!(matches!(err.innermost(), Error::Trap { .. }));
 }
 
 #[test]
 fn trap_in_start() {
     let err = instantiate_err(guest!("trap_in_start"));
-    assert_instantiate(err, &["the start function", "failed", "unreachable"]);
+    let inner = assert_startup(
+        &err,
+        StartupPhase::Instantiation,
+        &[
+            "in instantiation (the start function): the guest trapped",
+            "unreachable",
+        ],
+    );
+    assert!(matches!(inner, Error::Trap { .. }), "{inner:?}");
 }
 
 #[test]
 fn panic_in_start() {
     let err = instantiate_err(guest!("panic_in_start"));
-    assert_instantiate(
-        err,
-        &[
-            "the start function",
-            "failed",
-            "panicked: boom at start at start.rs:1:1",
-        ],
+    let inner = assert_startup(
+        &err,
+        StartupPhase::Instantiation,
+        &["the guest panicked: boom at start at start.rs:1:1"],
+    );
+    assert!(
+        matches!(&inner, Error::Panic { panic, .. } if panic.message == "boom at start"),
+        "{inner:?}"
     );
 }
 
 #[test]
 fn data_segment_out_of_bounds() {
     let err = instantiate_err(guest!("data_segment_out_of_bounds"));
-    assert_instantiate(err, &["failed", "out of bounds memory access"]);
+    assert_startup(
+        &err,
+        StartupPhase::Instantiation,
+        &["out of bounds memory access"],
+    );
+}
+
+/// TinyGo's panics reach the host through the `panic:` line its runtime writes to stdout
+/// before `unreachable` (the guest's header says exactly what TinyGo 0.35 emits).
+#[test]
+fn tinygo_panic_on_stdout() {
+    let (mut p, logs) = plugin_with_logs(guest!("tinygo_panic_on_stdout"));
+    let panic_of = |err: &Error, function: &str| match err {
+        Error::Panic { function: f, panic } if f == function => {
+            assert_eq!((panic.file.as_deref(), panic.line), (None, 0));
+            panic.message.clone()
+        }
+        other => panic!("`{function}` must panic, got {other:?}"),
+    };
+    let err = call_err::<()>(&mut p, "boom", ());
+    assert_eq!(panic_of(&err, "boom"), "boom");
+    assert_eq!(err.to_string(), "`boom` panicked: boom");
+    assert!(
+        logs.lock()
+            .unwrap()
+            .iter()
+            .any(|(level, line)| *level == LogLevel::Info && line == "hello"),
+        "stdout still reaches the log: {logs:?}"
+    );
+    next_call_works(&mut p, &err, Next::FreshInstance);
+
+    let err = call_err::<()>(&mut p, "long", ());
+    assert_eq!(panic_of(&err, "long"), "m".repeat(150));
+    next_call_works(&mut p, &err, Next::FreshInstance);
+
+    let err = call_err::<()>(&mut p, "runtime", ());
+    assert_eq!(
+        panic_of(&err, "runtime"),
+        "runtime error: index out of range"
+    );
+    next_call_works(&mut p, &err, Next::FreshInstance);
+
+    let err = call_err::<()>(&mut p, "lines", ());
+    assert_eq!(panic_of(&err, "lines"), "first\nsecond");
+    next_call_works(&mut p, &err, Next::FreshInstance);
+
+    // A panic line from an earlier call does not explain a later trap on the same instance:
+    // the host keeps only the output written since the current call began.
+    assert!(
+        p.call::<_, bool>("say", ()).unwrap(),
+        "prints a panic line, returns"
+    );
+    assert!(same_instance(&mut p));
+    let err = call_err::<()>(&mut p, "trap", ());
+    assert_trap(&err, "trap", "unreachable");
+    next_call_works(&mut p, &err, Next::FreshInstance);
+}
+
+#[test]
+fn tinygo_panic_in_initialize() {
+    let err = instantiate_err(guest!("tinygo_panic_in_initialize"));
+    let inner = assert_startup(
+        &err,
+        StartupPhase::Initialize,
+        &["in `_initialize`: `_initialize` panicked: init failed"],
+    );
+    assert!(
+        matches!(&inner, Error::Panic { function, panic } if function == "_initialize" && panic.message == "init failed"),
+        "{inner:?}"
+    );
+}
+
+/// A command (exports `_start`) is refused when it is loaded, naming the fix.
+#[test]
+fn tinygo_command_mode() {
+    let err = load_err(guest!("tinygo_command_mode"));
+    assert!(matches!(err, Error::CommandModule), "{err:?}");
+    let text = err.to_string();
+    for f in [
+        "exports `_start`",
+        "WASI command",
+        "-buildmode=c-shared",
+        "cdylib",
+    ] {
+        assert!(text.contains(f), "want {f:?} in {text:?}");
+    }
 }
 
 #[test]
@@ -1206,7 +1334,14 @@ fn abi_version_garbage() {
 #[test]
 fn abi_version_traps() {
     let err = instantiate_err(guest!("abi_version_traps"));
-    assert_instantiate(err, &["wabi_abi_version", "failed", "unreachable"]);
+    assert_startup(
+        &err,
+        StartupPhase::AbiVersion,
+        &[
+            "in `wabi_abi_version`: `wabi_abi_version` trapped",
+            "unreachable",
+        ],
+    );
 }
 
 #[test]

@@ -69,3 +69,10 @@ pub fn relay(name: &str, addr: u32) -> String {
         len = name.len()
     )
 }
+
+/// `twice`: calls the host function `slow` (name stored at 2048) twice with its input and
+/// returns the host's second envelope as its own result (the first is dropped unread).
+pub const TWICE: &str = r#"(data (i32.const 2048) "slow")
+    (func (export "twice") (param $p i32) (param $n i32) (result i64)
+      (drop (call $host_call (i32.const 2048) (i32.const 4) (local.get $p) (local.get $n)))
+      (call $host_call (i32.const 2048) (i32.const 4) (local.get $p) (local.get $n)))"#;
