@@ -8,9 +8,11 @@ use crate::json::JsonOut;
 pub const OK: u8 = 0;
 /// The guest returned an error.
 pub const GUEST_ERROR: u8 = 1;
-/// Bad usage, bad input, or a module that cannot be loaded.
+/// Bad usage, bad input, or a module that cannot be loaded (not a valid module, not a wabi
+/// guest, a command instead of a reactor, an incompatible ABI version).
 pub const USAGE: u8 = 2;
-/// The guest trapped, panicked, or hit a limit.
+/// The guest's code trapped, panicked, or hit a limit: in the call, or while the instance was
+/// starting (its start function, `_initialize`, `wabi_abi_version`, `wabi_scratch`).
 pub const FAULT: u8 = 3;
 
 /// Why a command failed.
@@ -52,10 +54,11 @@ impl From<Error> for Failure {
             Error::MissingExport { .. }
             | Error::ExportSignature { .. }
             | Error::UnknownImport { .. }
+            | Error::CommandModule
             | Error::AbiVersion { .. } => (USAGE, ""),
             Error::Instantiate { .. } => (
                 USAGE,
-                "; the plugin fails while starting up: check its initialisation code and logs",
+                "; the plugin cannot be instantiated: check its imports, exports and the limits",
             ),
             Error::NoSuchFunction { .. } => (USAGE, "; check the function name"),
             Error::Config { .. } => (USAGE, ""),
@@ -70,9 +73,19 @@ impl From<Error> for Failure {
                 USAGE,
                 "; the JSON does not fit the function's parameters: a JSON array is the argument list ([] for none, [a, b] for two), any other value is the one argument; wrap a single list argument as [[1, 2]]",
             ),
-            Error::Timeout { .. } => (FAULT, "; raise the limit with --timeout, e.g. --timeout 30s"),
-            Error::MemoryLimit { .. } => (FAULT, "; raise the limit with --memory, e.g. --memory 1GiB"),
-            _ => (FAULT, ""),
+            _ => match e.innermost() {
+                Error::Timeout { .. } => {
+                    (FAULT, "; raise the limit with --timeout, e.g. --timeout 30s")
+                }
+                Error::MemoryLimit { .. } => {
+                    (FAULT, "; raise the limit with --memory, e.g. --memory 1GiB")
+                }
+                _ if matches!(e, Error::Startup { .. }) => (
+                    FAULT,
+                    "; the plugin fails while starting up: check its initialisation code and logs",
+                ),
+                _ => (FAULT, ""),
+            },
         };
         let value = match &e {
             Error::Guest { error, .. } => error.value_as::<JsonOut>().and_then(Result::ok),

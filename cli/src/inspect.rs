@@ -4,11 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use wabi_host::{AbiVersion, Engine, ABI_VERSION};
-use wabi_spec::names::{EXPORT_ABI_VERSION, EXPORT_INITIALIZE, IMPORT_HOST_CALL, IMPORT_MODULE};
-use wasmtime::{ExternType, Linker, Store};
-use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::WasiCtxBuilder;
+use wabi_host::{Engine, Error, Plugin, ABI_VERSION};
+use wabi_spec::names::{EXPORT_ABI_VERSION, IMPORT_HOST_CALL, IMPORT_MODULE};
+use wasmtime::ExternType;
 
 use crate::fail::{one_line, Failure, OK};
 use crate::options::{plugin_name, read_module, Grants};
@@ -32,7 +30,9 @@ pub fn run(path: &Path, grants: &Grants) -> Result<u8, Failure> {
         "module",
         &format!("{} ({})", path.display(), size(bytes.len() as u64)),
     );
-    row("abi", &abi_line(&engine, &raw));
+    // The only instance inspect makes, under the same limits and grants as `wabi call`.
+    let started = module.instantiate();
+    row("abi", &abi_line(&started));
     let functions = module.functions();
     row(
         "functions",
@@ -106,7 +106,6 @@ pub fn run(path: &Path, grants: &Grants) -> Result<u8, Failure> {
         notes.push("it calls host functions (wabi.host_call); the wabi command registers none, so those calls return errors");
     }
 
-    let started = module.instantiate();
     let code = match &started {
         Ok(_) => {
             row("runs", "yes: it starts with these grants and limits");
@@ -125,40 +124,18 @@ pub fn run(path: &Path, grants: &Grants) -> Result<u8, Failure> {
     Ok(code)
 }
 
-/// The guest's ABI version, read by calling `wabi_abi_version` on an instance whose WASI is
-/// empty and whose `wabi` imports trap, after `_initialize` (the Go runtime needs it).
-fn guest_version(engine: &Engine, module: &wasmtime::Module) -> Result<AbiVersion, String> {
-    let engine = engine.wasmtime();
-    let mut linker: Linker<WasiP1Ctx> = Linker::new(engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx).map_err(|e| e.to_string())?;
-    linker
-        .define_unknown_imports_as_traps(module)
-        .map_err(|e| e.to_string())?;
-    let mut store = Store::new(engine, WasiCtxBuilder::new().build_p1());
-    // The engine interrupts at epoch deadlines: allow about ten seconds.
-    store.set_epoch_deadline(2_000);
-    let instance = linker
-        .instantiate(&mut store, module)
-        .map_err(|e| e.to_string())?;
-    if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, EXPORT_INITIALIZE) {
-        init.call(&mut store, ()).map_err(|e| e.to_string())?;
-    }
-    let version = instance
-        .get_typed_func::<(), u32>(&mut store, EXPORT_ABI_VERSION)
-        .and_then(|f| f.call(&mut store, ()))
-        .map_err(|e| e.to_string())?;
-    Ok(AbiVersion::from_raw(version))
-}
-
-fn abi_line(engine: &Engine, module: &wasmtime::Module) -> String {
-    match guest_version(engine, module) {
-        Ok(v) if ABI_VERSION.accepts(v) => {
-            format!("wabi {v} (this host implements {ABI_VERSION}: compatible)")
+/// The guest's ABI version, as the started instance reported it (or as the host refused it).
+fn abi_line(started: &Result<Plugin, Error>) -> String {
+    match started {
+        Ok(plugin) => format!(
+            "wabi {} (this host implements {ABI_VERSION}: compatible)",
+            plugin.abi_version()
+        ),
+        Err(Error::AbiVersion { guest, .. }) => {
+            format!("wabi {guest} (this host implements {ABI_VERSION}: NOT compatible)")
         }
-        Ok(v) => format!("wabi {v} (this host implements {ABI_VERSION}: NOT compatible)"),
-        Err(e) => format!(
-            "unknown: calling {EXPORT_ABI_VERSION} outside a wabi host failed ({})",
-            one_line(&e)
+        Err(_) => format!(
+            "unknown: the plugin did not start, so it could not be asked ({EXPORT_ABI_VERSION})"
         ),
     }
 }

@@ -404,6 +404,89 @@ fn traps_panics_and_limits_exit_3() {
         .stdout("4194304\n");
 }
 
+/// One rule for start-up: the guest's code faulting while the instance starts (a trap, a
+/// panic, a limit, in its start function or `_initialize`) exits 3 like the same fault in a
+/// call; a module that cannot be a plugin at all (here: a WASI command) exits 2. Both commands
+/// start the instance under the same limits, and no message shows an empty function name.
+#[test]
+fn start_up_faults_exit_3_under_the_limits_for_call_and_inspect() {
+    let no_empty_name = || predicate::function(|s: &str| !s.contains("``"));
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "start-grows-memory.wat",
+            &["--memory", "16MiB"],
+            "in instantiation (the start function): the guest hit the memory limit: it asked for 16842752 bytes, the limit is 16777216; raise the limit with --memory",
+        ),
+        (
+            "start-loops.wat",
+            &["--timeout", "100ms"],
+            "in instantiation (the start function): the guest timed out after 100ms; raise the limit with --timeout",
+        ),
+        (
+            "start-traps.wat",
+            &[],
+            "in instantiation (the start function): the guest trapped: wasm trap: wasm `unreachable` instruction executed",
+        ),
+        (
+            "initialize-traps.wat",
+            &[],
+            "in `_initialize`: `_initialize` trapped: wasm trap: wasm `unreachable`",
+        ),
+    ];
+    for (file, limits, says) in cases {
+        let start = std::time::Instant::now();
+        wabi()
+            .args(["call"])
+            .arg(fixture(file))
+            .arg("ok")
+            .args(*limits)
+            .assert()
+            .code(3)
+            .stdout("")
+            .stderr(one_error_line(says))
+            .stderr(no_empty_name());
+        let out = wabi()
+            .arg("inspect")
+            .arg(fixture(file))
+            .args(*limits)
+            .assert()
+            .code(3)
+            .stdout(contains(
+                "runs       no: the plugin failed while starting, in ",
+            ))
+            .stdout(contains(*says))
+            .stdout(contains("abi        unknown: the plugin did not start"))
+            .stdout(no_empty_name());
+        // No raw wasm backtrace in the report.
+        let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        assert!(!stdout.contains("wasm backtrace"), "{stdout}");
+        // Both commands stopped at the limits (before, inspect ran a start function for ~10 s).
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "{file}: {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[test]
+fn a_wasi_command_exits_2_and_names_the_fix() {
+    for command in ["call", "inspect"] {
+        let mut cmd = wabi();
+        cmd.arg(command).arg(fixture("command.wat"));
+        if command == "call" {
+            cmd.arg("ok");
+        }
+        cmd.assert()
+            .code(2)
+            .stdout("")
+            .stderr(one_error_line(
+                "the module exports `_start`, so it is a WASI command (a program), not a plugin library",
+            ))
+            .stderr(contains("-buildmode=c-shared"));
+    }
+}
+
 // ---- wabi inspect ------------------------------------------------------------------------
 
 #[test]
