@@ -99,6 +99,8 @@ type DecodeError struct {
 	Path   string
 	Msg    string
 	Err    error // the error a callback returned, if any
+
+	path pathPrefix
 }
 
 func (e *DecodeError) Error() string {
@@ -115,11 +117,10 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // wrapErr prefixes a path segment to err, converting it to a *DecodeError when needed.
 func wrapErr(err error, segment string, offset int) error {
 	if de, ok := err.(*DecodeError); ok {
-		if de.Path == "" {
-			de.Path = segment
-		} else {
-			de.Path = segment + ": " + de.Path
+		if de.Path != "" {
+			de.Path = de.path.prepend(": ", de.Path)
 		}
+		de.Path = de.path.prepend(segment, de.Path)
 		return de
 	}
 	return &DecodeError{Offset: offset, Path: segment, Msg: err.Error(), Err: err}
@@ -128,13 +129,72 @@ func wrapErr(err error, segment string, offset int) error {
 // Decoder reads MessagePack values from a byte slice. Every length is checked against the bytes
 // present before anything is allocated, and nesting is limited to [MaxDepth].
 //
+// What a decode allocates is bounded by its input, not by the lengths the input claims: the
+// slices and maps being decoded pre-allocate together at most 4 bytes of memory per byte of input
+// left for elements not decoded yet (an array that claims n elements has at least n bytes left,
+// one per element, but the arrays nested in it claim the same bytes again); beyond that, slices
+// grow by doubling as their elements actually decode, and maps grow as Go maps do.
+//
 // Strings and byte slices are copied out of the input, so they stay valid after the call that
 // decoded them (the input of an export lives in a buffer the next call overwrites).
 type Decoder struct {
-	buf   []byte
-	pos   int
-	depth int
+	buf      []byte
+	pos      int
+	depth    int
+	reserved int // bytes pre-allocated for elements not decoded yet, by the containers open
 }
+
+// preallocPerByte is how many bytes of memory the containers a Decoder is decoding may
+// pre-allocate, together, for their elements not decoded yet, per byte of input left.
+const preallocPerByte = 4
+
+// reservation is the part of a container's pre-allocation whose elements are not decoded yet.
+type reservation struct {
+	left int // elements
+	size int // bytes per element
+}
+
+// reserve decides how many of the n elements of a container (each taking size bytes of memory)
+// to allocate before decoding them, and counts them as reserved.
+func (d *Decoder) reserve(n int, size uintptr) reservation {
+	if size == 0 {
+		return reservation{left: n}
+	}
+	left := len(d.buf) - d.pos
+	if left > math.MaxInt/preallocPerByte {
+		left = math.MaxInt / preallocPerByte
+	}
+	budget := left*preallocPerByte - d.reserved
+	r := reservation{size: int(size)}
+	if budget >= r.size && n > 0 {
+		r.left = budget / r.size
+		if r.left > n {
+			r.left = n
+		}
+		d.reserved += r.left * r.size
+	}
+	return r
+}
+
+// use counts one more element of r as decoding (its memory is no longer speculative).
+func (d *Decoder) use(r *reservation) {
+	if r.left > 0 {
+		r.left--
+		d.reserved -= r.size
+	}
+}
+
+// leaveReserved leaves a container: one level of nesting less, and what it had reserved and not
+// used is free again.
+func (d *Decoder) leaveReserved(r *reservation) {
+	d.depth--
+	d.reserved -= r.left * r.size
+	r.left = 0
+}
+
+// mapEntrySize estimates the memory of one entry of a Go map with keys and values of these sizes
+// (slots are at most about half full after growth, and carry a control byte).
+func mapEntrySize(key, value uintptr) uintptr { return 2 * (key + value + 1) }
 
 // NewDecoder returns a decoder reading b from its start.
 func NewDecoder(b []byte) *Decoder { return &Decoder{buf: b} }
@@ -144,6 +204,7 @@ func (d *Decoder) Reset(b []byte) {
 	d.buf = b
 	d.pos = 0
 	d.depth = 0
+	d.reserved = 0
 }
 
 // Offset returns the number of bytes consumed so far.

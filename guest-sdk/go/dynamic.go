@@ -1,30 +1,53 @@
 package wabi
 
 import (
+	"bytes"
 	"sort"
+	"strconv"
 	"time"
+	"unsafe"
 )
 
 // WriteAny writes a dynamic value. It accepts:
 //
-//   - nil, bool, every int and uint type, float32 (float 32), float64 (float 64), string;
+//   - nil, bool, every int and uint type, float32 (float 32), float64 (float 64), string (UTF-8);
 //   - []byte (always a bin here, also when empty, so that a decoded bin re-encodes the same);
-//   - []any and map[string]any, nested to any depth (map keys sorted, so the output is
-//     deterministic); map[any]any (keys sorted by their encoding);
+//   - []any, map[string]any and map[any]any, nested up to [MaxDepth] containers;
 //   - time.Time and [Timestamp] (the timestamp extension), [Ext], [Raw];
 //   - slices and string-keyed maps of the common scalar types ([]string, []int64, []uint32,
 //     map[string]string, map[string]int64, ...), pointers to scalars (nil is nil);
 //   - struct{} (nil), and any [Marshaler].
 //
-// Anything else records an error (see [Encoder.Err]).
+// Maps are written in one canonical key order, so that equal values give equal bytes: keys are
+// ordered first by MessagePack type (nil, bool, integer, float 32, float 64, str, bin, array, map,
+// ext: the order of rmpv::Value's variants), then by value: integers numerically whatever their Go
+// type, floats in IEEE 754 total order (Rust's total_cmp: -NaN < -Inf < ... < -0 < +0 < ... < +Inf
+// < +NaN, NaNs by payload), strings and bins by their bytes (the order of sort.Strings and of a
+// Rust BTreeMap<String, _>: map[any]any and map[string]any with the same string keys give the
+// same bytes), arrays and maps element by element (as Rust orders tuples), extensions by type and
+// then by data, timestamps chronologically. Two keys that encode the same (int8(1) and int64(1),
+// two NaNs with the same bits, a time.Time and the equal Timestamp) are an error: a decoder would
+// keep only one of them.
+//
+// Anything else records an error (see [Encoder.Err]) that names the value's path and Go type.
 func (e *Encoder) WriteAny(v any) {
 	if m, ok := v.(Marshaler); ok {
 		m.MarshalMsg(e)
 		return
 	}
 	if !e.writeKnown(v, true) {
-		e.fail("unsupported type in a dynamic value (implement wabi.Marshaler)")
+		e.unsupported(v, "")
 	}
+}
+
+// unsupported records that v's type cannot be encoded (as what: "" or " as a map key").
+func (e *Encoder) unsupported(v any, as string) {
+	t := typeName(v)
+	msg := "unsupported Go type"
+	if t != "" {
+		msg += " " + t
+	}
+	e.failType(msg+as+" (implement wabi.Marshaler)", t)
 }
 
 // writeKnown writes v if its type is one the SDK knows and reports whether it did. dyn selects
@@ -70,10 +93,7 @@ func (e *Encoder) writeKnown(v any, dyn bool) bool {
 			e.WriteBytes(x)
 		}
 	case []any:
-		e.WriteArrayHeader(len(x))
-		for _, el := range x {
-			e.WriteAny(el)
-		}
+		EncodeSlice(e, x, (*Encoder).WriteAny)
 	case map[string]any:
 		EncodeMap(e, x, (*Encoder).WriteAny)
 	case map[any]any:
@@ -148,36 +168,427 @@ func (e *Encoder) writeKnown(v any, dyn bool) bool {
 	return true
 }
 
-// writeAnyMap writes a map[any]any with its entries sorted by the encoding of their keys.
+// anyEntry is one entry of a map[any]any.
+type anyEntry struct{ k, v any }
+
+// keyRef is what sorting moves: a small struct without pointers (no write barriers), for one
+// entry and its encoded key.
+type keyRef struct {
+	num        uint64 // nil, bool, integer, float: the value, mapped so that unsigned order is key order
+	start, end uint32 // the key's encoding in keyOrder.buf
+	i          int32  // the entry
+	rank, sub  uint8  // entryRank; where the bytes of a str or bin key start in its encoding
+}
+
+// writeAnyMap writes a map[any]any with its entries in the canonical key order (see WriteAny).
 func (e *Encoder) writeAnyMap(m map[any]any) {
-	entries := make(anyEntries, 0, len(m))
-	var ke Encoder
+	if e.err != nil {
+		return
+	}
+	if !e.enter() {
+		e.tooDeep(m)
+		return
+	}
+	defer e.leave()
+	// Every key encoded into one buffer, by an encoder as deep as the map's entries.
+	ke := Encoder{buf: make([]byte, 0, 16*len(m)), depth: e.depth}
+	order := keyOrder{entries: make([]anyEntry, 0, len(m)), refs: make([]keyRef, 0, len(m))}
 	for k, v := range m {
-		ke.Reset(nil)
-		ke.WriteAny(k)
-		e.SetError(ke.err)
-		entries = append(entries, anyEntry{ke.buf, v})
+		start := len(ke.buf)
+		mk, isMarshaler := k.(Marshaler)
+		if isMarshaler {
+			mk.MarshalMsg(&ke)
+		} else if !ke.writeKnown(k, true) {
+			e.unsupported(k, " as a map key")
+			return
+		}
+		if ke.err != nil {
+			e.err = ke.err
+			if s, ok := k.(string); ok {
+				e.inside("[" + strconv.Quote(s) + "]")
+			} else if ee, ok := e.err.(*EncodeError); ok && ee.Err == nil {
+				ee.Msg = "map key: " + ee.Msg
+			}
+			return
+		}
+		if isMarshaler && !isOneValue(ke.buf[start:]) {
+			t := typeName(k)
+			e.failType("a map key of type "+t+" does not encode as exactly one value", t)
+			return
+		}
+		r := keyRef{start: uint32(start), end: uint32(len(ke.buf)), i: int32(len(order.entries))}
+		r.rank, r.num, r.sub = entryRank(ke.buf[start:])
+		order.refs = append(order.refs, r)
+		order.entries = append(order.entries, anyEntry{k, v})
 	}
-	sort.Sort(entries)
-	e.WriteMapHeader(len(entries))
-	for _, en := range entries {
-		e.buf = append(e.buf, en.key...)
-		e.WriteAny(en.val)
+	order.buf = ke.buf
+	sort.Sort(&order)
+	for i := 1; i < len(order.refs); i++ {
+		if order.compare(i-1, i) == 0 {
+			e.duplicateKey(order.entries[order.refs[i-1].i].k, order.entries[order.refs[i].i].k)
+			return
+		}
+	}
+	e.WriteMapHeader(len(order.refs))
+	for _, r := range order.refs {
+		e.buf = append(e.buf, order.buf[r.start:r.end]...)
+		en := &order.entries[r.i]
+		e.WriteAny(en.v)
+		if e.err != nil {
+			e.inside(keySegment(en.k))
+			return
+		}
 	}
 }
 
-type anyEntry struct {
-	key []byte
-	val any
+// entryRank classifies an encoded key for sorting: its rank in the key order (nil, bool,
+// negative integer, non-negative integer, float 32, float 64, str, bin, array, map, ext), and
+// the number (or, for a str or bin, where its bytes start) that orders keys of the same rank
+// (arrays, maps and extensions are compared whole, by compareKeys).
+func entryRank(key []byte) (rank uint8, num uint64, sub uint8) {
+	d := Decoder{buf: key}
+	m := key[0]
+	switch kindOf(m) {
+	case KindNil:
+		return 0, 0, 0
+	case KindBool:
+		return 1, uint64(m & 1), 0
+	case KindInt:
+		v, neg, _ := d.readInteger()
+		if neg {
+			return 2, v, 0 // two's complement: unsigned order is numeric order among negatives
+		}
+		return 3, v, 0
+	case KindFloat:
+		if m == 0xca {
+			v, _ := d.uintN(4)
+			return 4, totalOrder(v << 32), 0
+		}
+		v, _ := d.uintN(8)
+		return 5, totalOrder(v), 0
+	case KindStr:
+		d.strLen(m)
+		return 6, 0, uint8(d.pos)
+	case KindBin:
+		d.binLen(m)
+		return 7, 0, uint8(d.pos)
+	case KindArray:
+		return 8, 0, 0
+	case KindMap:
+		return 9, 0, 0
+	}
+	return 10, 0, 0
 }
 
-// anyEntries sorts map entries by their encoded keys (sort.Sort: no reflection, unlike
+// isOneValue reports whether b is exactly one MessagePack value (a Marshaler used as a map key
+// might write none, or several).
+func isOneValue(b []byte) bool {
+	d := Decoder{buf: b}
+	return len(b) > 0 && d.Skip() == nil && d.pos == len(b)
+}
+
+func (e *Encoder) duplicateKey(a, b any) {
+	ta, tb := typeName(a), typeName(b)
+	if tb < ta {
+		ta, tb = tb, ta
+	}
+	msg := "duplicate map key"
+	if s, ok := keyText(a); ok {
+		msg += " " + s
+	}
+	if ta != "" && tb != "" {
+		msg += " (" + ta + " and " + tb + " encode the same)"
+	}
+	e.failType(msg, ta)
+}
+
+// keyOrder sorts the entries of a map by their keys (sort.Sort: no reflection, unlike
 // sort.Slice).
-type anyEntries []anyEntry
+type keyOrder struct {
+	refs    []keyRef
+	entries []anyEntry
+	buf     []byte // the encoded keys
+}
 
-func (a anyEntries) Len() int           { return len(a) }
-func (a anyEntries) Less(i, j int) bool { return string(a[i].key) < string(a[j].key) }
-func (a anyEntries) Swap(i, j int)      { a[i], a[j] = a[j], a[i] }
+func (o *keyOrder) Len() int           { return len(o.refs) }
+func (o *keyOrder) Less(i, j int) bool { return o.compare(i, j) < 0 }
+func (o *keyOrder) Swap(i, j int)      { o.refs[i], o.refs[j] = o.refs[j], o.refs[i] }
+
+// compare orders the keys of refs i and j.
+func (o *keyOrder) compare(i, j int) int {
+	x, y := &o.refs[i], &o.refs[j]
+	switch {
+	case x.rank != y.rank:
+		return int(x.rank) - int(y.rank)
+	case x.rank <= 5:
+		return cmpUint64(x.num, y.num)
+	case x.rank <= 7:
+		return bytes.Compare(o.buf[x.start+uint32(x.sub):x.end], o.buf[y.start+uint32(y.sub):y.end])
+	}
+	return compareKeys(o.buf[x.start:x.end], o.buf[y.start:y.end])
+}
+
+// keyRank is the position of a value's type in the canonical key order: the order of
+// rmpv::Value's variants (Nil, Boolean, Integer, F32, F64, String, Binary, Array, Map, Ext).
+func keyRank(b byte) int {
+	switch kindOf(b) {
+	case KindNil:
+		return 0
+	case KindBool:
+		return 1
+	case KindInt:
+		return 2
+	case KindFloat:
+		if b == 0xca {
+			return 3
+		}
+		return 4
+	case KindStr:
+		return 5
+	case KindBin:
+		return 6
+	case KindArray:
+		return 7
+	case KindMap:
+		return 8
+	case KindExt:
+		return 9
+	}
+	return 10
+}
+
+// compareKeys orders two encoded keys, each one complete value, in the canonical key order.
+func compareKeys(a, b []byte) int {
+	da, db := Decoder{buf: a}, Decoder{buf: b}
+	return compareValues(&da, &db)
+}
+
+func compareValues(a, b *Decoder) int {
+	ma, mb := a.buf[a.pos], b.buf[b.pos]
+	ra, rb := keyRank(ma), keyRank(mb)
+	if ra != rb {
+		return ra - rb
+	}
+	switch ra {
+	case 0, 1: // nil; bool: c2 (false) < c3 (true)
+		a.pos++
+		b.pos++
+		return int(ma) - int(mb)
+	case 2:
+		va, na, _ := a.readInteger()
+		vb, nb, _ := b.readInteger()
+		switch {
+		case na != nb:
+			if na {
+				return -1
+			}
+			return 1
+		case na:
+			return cmpInt64(int64(va), int64(vb))
+		}
+		return cmpUint64(va, vb)
+	case 3:
+		va, _ := a.uintN(4)
+		vb, _ := b.uintN(4)
+		return cmpUint64(totalOrder(va<<32), totalOrder(vb<<32))
+	case 4:
+		va, _ := a.uintN(8)
+		vb, _ := b.uintN(8)
+		return cmpUint64(totalOrder(va), totalOrder(vb))
+	case 5, 6:
+		return bytes.Compare(a.rawBytes(ma), b.rawBytes(mb))
+	case 7, 8:
+		var na, nb int
+		if ra == 7 {
+			na, _ = a.ReadArrayHeader()
+			nb, _ = b.ReadArrayHeader()
+		} else {
+			na, _ = a.ReadMapHeader()
+			nb, _ = b.ReadMapHeader()
+			na, nb = 2*na, 2*nb
+		}
+		for i := 0; i < na && i < nb; i++ {
+			if c := compareValues(a, b); c != 0 {
+				return c
+			}
+		}
+		return na - nb
+	case 9:
+		ta, xa, _ := a.readExtView()
+		tb, xb, _ := b.readExtView()
+		if ta != tb {
+			return int(ta) - int(tb)
+		}
+		if ta == -1 {
+			sa, oka := parseTimestamp(xa)
+			sb, okb := parseTimestamp(xb)
+			if oka && okb {
+				if c := cmpInt64(sa.Sec, sb.Sec); c != 0 {
+					return c
+				}
+				return cmpInt64(int64(sa.Nsec), int64(sb.Nsec))
+			}
+		}
+		return bytes.Compare(xa, xb)
+	}
+	return bytes.Compare(a.buf[a.pos:], b.buf[b.pos:])
+}
+
+// rawBytes reads the payload of a str or bin whose marker is m (no UTF-8 check).
+func (d *Decoder) rawBytes(m byte) []byte {
+	n, ok, _ := d.strLen(m)
+	if !ok {
+		n, _, _ = d.binLen(m)
+	}
+	v, _ := d.take(n)
+	return v
+}
+
+// totalOrder maps the bits of a float 64 (a float 32's in the top half) to an unsigned integer
+// whose order is IEEE 754 total order.
+func totalOrder(bits uint64) uint64 {
+	if bits>>63 != 0 {
+		return ^bits
+	}
+	return bits | 1<<63
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpUint64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// keySegment is the path segment of the map entry with key k: ["k"] for a string, [k] for a
+// number, a bool or nil, [(T)] otherwise.
+func keySegment(k any) string {
+	if s, ok := keyText(k); ok {
+		return "[" + s + "]"
+	}
+	return "[(" + typeName(k) + ")]"
+}
+
+// keyText renders a map key for paths and messages, if it is a scalar.
+func keyText(k any) (string, bool) {
+	switch x := k.(type) {
+	case nil:
+		return "nil", true
+	case string:
+		return strconv.Quote(x), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case int:
+		return strconv.FormatInt(int64(x), 10), true
+	case int8:
+		return strconv.FormatInt(int64(x), 10), true
+	case int16:
+		return strconv.FormatInt(int64(x), 10), true
+	case int32:
+		return strconv.FormatInt(int64(x), 10), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case uint:
+		return strconv.FormatUint(uint64(x), 10), true
+	case uint8:
+		return strconv.FormatUint(uint64(x), 10), true
+	case uint16:
+		return strconv.FormatUint(uint64(x), 10), true
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10), true
+	case uint64:
+		return strconv.FormatUint(x, 10), true
+	case uintptr:
+		return strconv.FormatUint(uint64(x), 10), true
+	case float32:
+		return strconv.FormatFloat(float64(x), 'g', -1, 32), true
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano), true
+	case Timestamp:
+		if x.Nsec < 1e9 {
+			return x.Time().Format(time.RFC3339Nano), true
+		}
+	}
+	return "", false
+}
+
+// typeName names v's Go type as Go source spells it: a type switch for the types the SDK knows,
+// the runtime's name for others where that is available without reflect (mainline Go; "" under
+// TinyGo).
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "nil"
+	case bool:
+		return "bool"
+	case int:
+		return "int"
+	case int8:
+		return "int8"
+	case int16:
+		return "int16"
+	case int32:
+		return "int32"
+	case int64:
+		return "int64"
+	case uint:
+		return "uint"
+	case uint8:
+		return "uint8"
+	case uint16:
+		return "uint16"
+	case uint32:
+		return "uint32"
+	case uint64:
+		return "uint64"
+	case uintptr:
+		return "uintptr"
+	case float32:
+		return "float32"
+	case float64:
+		return "float64"
+	case string:
+		return "string"
+	case []byte:
+		return "[]byte"
+	case []any:
+		return "[]any"
+	case map[string]any:
+		return "map[string]any"
+	case map[any]any:
+		return "map[any]any"
+	case time.Time:
+		return "time.Time"
+	case Timestamp:
+		return "wabi.Timestamp"
+	case Ext:
+		return "wabi.Ext"
+	case Raw:
+		return "wabi.Raw"
+	case struct{}:
+		return "struct {}"
+	case []string:
+		return "[]string"
+	case map[string]string:
+		return "map[string]string"
+	}
+	return unknownTypeName(v)
+}
 
 // ReadAny reads any value into Go's dynamic types:
 //
@@ -249,14 +660,6 @@ func (d *Decoder) ReadAny() (any, error) {
 	return nil, d.errf("invalid marker 0xc1")
 }
 
-// capHint bounds a preallocation from a length prefix (already checked against the bytes left).
-func capHint(n int) int {
-	if n > 1024 {
-		return 1024
-	}
-	return n
-}
-
 func (d *Decoder) readAnyArray() ([]any, error) {
 	n, err := d.ReadArrayHeader()
 	if err != nil {
@@ -265,12 +668,17 @@ func (d *Decoder) readAnyArray() ([]any, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
-	defer d.leave()
-	out := make([]any, 0, capHint(n))
+	r := d.reserve(n, unsafe.Sizeof(any(nil)))
+	defer d.leaveReserved(&r)
+	out := make([]any, 0, r.left)
 	for i := 0; i < n; i++ {
+		d.use(&r)
 		v, err := d.ReadAny()
 		if err != nil {
 			return nil, err
+		}
+		if len(out) == cap(out) {
+			out = grow(out, n)
 		}
 		out = append(out, v)
 	}
@@ -285,10 +693,13 @@ func (d *Decoder) readAnyMap() (any, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
-	defer d.leave()
-	m := make(map[string]any, capHint(n))
+	// map[string]any and map[any]any entries take the same memory.
+	r := d.reserve(n, mapEntrySize(unsafe.Sizeof(""), unsafe.Sizeof(any(nil))))
+	defer d.leaveReserved(&r)
+	m := make(map[string]any, r.left)
 	var mm map[any]any
 	for i := 0; i < n; i++ {
+		d.use(&r)
 		if mm == nil && d.PeekKind() == KindStr {
 			k, err := d.ReadString()
 			if err != nil {
@@ -302,7 +713,7 @@ func (d *Decoder) readAnyMap() (any, error) {
 			continue
 		}
 		if mm == nil {
-			mm = make(map[any]any, capHint(n))
+			mm = make(map[any]any, len(m)+r.left)
 			for k, v := range m {
 				mm[k] = v
 			}

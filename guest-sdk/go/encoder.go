@@ -2,7 +2,9 @@ package wabi
 
 import (
 	"math"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Marshaler is implemented by types that write themselves as one MessagePack value.
@@ -22,14 +24,22 @@ type Marshaler interface {
 
 // Encoder appends MessagePack values to a byte slice, always in the canonical form of the ABI:
 // integers in their smallest form (non-negative values with the unsigned markers whatever the Go
-// type), float32 as float 32 and float64 as float 64, strings as str, byte slices as bin.
+// type), float32 as float 32 and float64 as float 64, strings as str (checked to be UTF-8), byte
+// slices as bin, map entries in the canonical key order ([Encoder.WriteAny]).
 //
-// Errors (a length that does not fit MessagePack, an unsupported type given to [Encoder.WriteAny])
-// are sticky: the first one is kept, later writes still append, and [Encoder.Err] reports it.
-// The zero Encoder is ready to use.
+// It refuses what a decoder would refuse: a string that is not UTF-8, nesting deeper than
+// [MaxDepth] containers (counted over the containers [Encoder.WriteAny] and the generic helpers
+// write: [EncodeSlice], [EncodeMap], [Slice], [Map]; headers written by hand are not counted),
+// and, in dynamic maps, two keys that encode the same.
+//
+// Errors (those, a length that does not fit MessagePack, an unsupported type) are sticky: the
+// first one is kept and [Encoder.Err] reports it, as an [*EncodeError] that says where the value
+// is ($.field["key"][index]) and its Go type. The containers WriteAny and the generic helpers
+// write stop at the first error; other writes still append. The zero Encoder is ready to use.
 type Encoder struct {
-	buf []byte
-	err error
+	buf   []byte
+	err   error
+	depth int // containers open in WriteAny and the generic helpers
 }
 
 // NewEncoder returns an encoder that appends to buf (which may be nil).
@@ -45,6 +55,7 @@ func (e *Encoder) Len() int { return len(e.buf) }
 func (e *Encoder) Reset(buf []byte) {
 	e.buf = buf
 	e.err = nil
+	e.depth = 0
 }
 
 // Err returns the first error recorded while encoding, or nil.
@@ -60,12 +71,82 @@ func (e *Encoder) SetError(err error) {
 
 func (e *Encoder) fail(msg string) { e.SetError(&EncodeError{Msg: msg}) }
 
+// failType records an error about a value of the Go type typ.
+func (e *Encoder) failType(msg, typ string) { e.SetError(&EncodeError{Msg: msg, Type: typ}) }
+
 // EncodeError is recorded by an [Encoder] that cannot write a value.
 type EncodeError struct {
-	Msg string
+	// Path is where the value is in the value being encoded, "" for that value itself: .name for
+	// a field written by a field helper (Str, Any, Value, ...; ["name"] when the name is not an
+	// identifier), ["key"] or [key] for a map entry, [i] for an array element. Error() writes it
+	// after a $.
+	Path string
+	Type string // the Go type of the value that could not be written, when known
+	Msg  string
+	Err  error // the error a MarshalMsg recorded with SetError, if this wraps one
+
+	path pathPrefix
 }
 
-func (err *EncodeError) Error() string { return "msgpack encode: " + err.Msg }
+func (err *EncodeError) Error() string { return "msgpack encode: $" + err.Path + ": " + err.Msg }
+
+// Unwrap returns the error a MarshalMsg recorded, if any.
+func (err *EncodeError) Unwrap() error { return err.Err }
+
+// inside adds the path segment seg in front of the path of the error recorded while the value at
+// seg was being written.
+func (e *Encoder) inside(seg string) {
+	ee, ok := e.err.(*EncodeError)
+	if !ok {
+		ee = &EncodeError{Msg: e.err.Error(), Err: e.err}
+		e.err = ee
+	}
+	ee.Path = ee.path.prepend(seg, ee.Path)
+}
+
+// field ends a field helper: an error recorded since before (the error then) was in field k.
+func (e *Encoder) field(before error, k string) {
+	if before == nil && e.err != nil {
+		e.inside(fieldSegment(k))
+	}
+}
+
+// fieldSegment is .k for an identifier, else ["k"].
+func fieldSegment(k string) string {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return "[" + strconv.Quote(k) + "]"
+		}
+	}
+	if k == "" {
+		return `[""]`
+	}
+	return "." + k
+}
+
+func indexSegment(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+// enter opens one more container; false (nothing recorded yet) beyond MaxDepth.
+func (e *Encoder) enter() bool {
+	if e.depth >= MaxDepth {
+		return false
+	}
+	e.depth++
+	return true
+}
+
+func (e *Encoder) leave() { e.depth-- }
+
+// tooDeep records that v would be the container beyond MaxDepth.
+func (e *Encoder) tooDeep(v any) {
+	t := typeName(v)
+	msg := "nesting deeper than " + strconv.Itoa(MaxDepth) + " arrays/maps, which decoders refuse"
+	if t != "" {
+		msg += " (" + t + ")"
+	}
+	e.failType(msg, t)
+}
 
 func (e *Encoder) put1(b byte) { e.buf = append(e.buf, b) }
 
@@ -140,7 +221,8 @@ func (e *Encoder) WriteFloat32(v float32) { e.put4(0xca, math.Float32bits(v)) }
 // WriteFloat64 writes a float 64 (cb).
 func (e *Encoder) WriteFloat64(v float64) { e.put8(0xcb, math.Float64bits(v)) }
 
-// WriteStringHeader writes the header of a str of n bytes; the caller appends the bytes.
+// WriteStringHeader writes the header of a str of n bytes; the caller appends the bytes, which
+// must be UTF-8.
 func (e *Encoder) WriteStringHeader(n int) {
 	switch {
 	case n < 0:
@@ -158,11 +240,24 @@ func (e *Encoder) WriteStringHeader(n int) {
 	}
 }
 
-// WriteString writes a str; the length is in bytes. The string is written as is (Go strings
-// should hold UTF-8; decoders on the other side reject anything else).
+// WriteString writes a str; the length is in bytes. A string that is not valid UTF-8 is an error
+// (every wabi decoder refuses such a str; send bytes with [Encoder.WriteBytes]) and writes
+// nothing.
 func (e *Encoder) WriteString(s string) {
+	if !utf8.ValidString(s) {
+		e.failType("string is not valid UTF-8: "+quoteStart(s), "string")
+		return
+	}
 	e.WriteStringHeader(len(s))
 	e.buf = append(e.buf, s...)
+}
+
+// quoteStart quotes s, or its first 40 bytes and "...".
+func quoteStart(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(s[:40]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // WriteBinHeader writes the header of a bin of n bytes; the caller appends the bytes.
@@ -298,104 +393,194 @@ func (e *Encoder) Map(n int) *Encoder { e.WriteMapHeader(n); return e }
 // Array writes an array header of n elements and returns e.
 func (e *Encoder) Array(n int) *Encoder { e.WriteArrayHeader(n); return e }
 
-// Key writes a map key (a str) and returns e; write the value next.
+// Key writes a map key (a str) and returns e; write the value next. (An error in that value is
+// reported without the key in its path: the field helpers below, [Encoder.Any] and
+// [Encoder.Value] add it.)
 func (e *Encoder) Key(k string) *Encoder { e.WriteString(k); return e }
 
 // Nil writes the entry k: nil.
-func (e *Encoder) Nil(k string) *Encoder { e.WriteString(k); e.WriteNil(); return e }
+func (e *Encoder) Nil(k string) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteNil()
+	e.field(before, k)
+	return e
+}
 
 // Bool writes the entry k: v.
-func (e *Encoder) Bool(k string, v bool) *Encoder { e.WriteString(k); e.WriteBool(v); return e }
+func (e *Encoder) Bool(k string, v bool) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteBool(v)
+	e.field(before, k)
+	return e
+}
 
 // Int writes the entry k: v.
-func (e *Encoder) Int(k string, v int) *Encoder { e.WriteString(k); e.WriteInt(int64(v)); return e }
+func (e *Encoder) Int(k string, v int) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteInt(int64(v))
+	e.field(before, k)
+	return e
+}
 
 // Int8 writes the entry k: v.
-func (e *Encoder) Int8(k string, v int8) *Encoder { e.WriteString(k); e.WriteInt(int64(v)); return e }
+func (e *Encoder) Int8(k string, v int8) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteInt(int64(v))
+	e.field(before, k)
+	return e
+}
 
 // Int16 writes the entry k: v.
 func (e *Encoder) Int16(k string, v int16) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteInt(int64(v))
+	e.field(before, k)
 	return e
 }
 
 // Int32 writes the entry k: v.
 func (e *Encoder) Int32(k string, v int32) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteInt(int64(v))
+	e.field(before, k)
 	return e
 }
 
 // Int64 writes the entry k: v.
-func (e *Encoder) Int64(k string, v int64) *Encoder { e.WriteString(k); e.WriteInt(v); return e }
+func (e *Encoder) Int64(k string, v int64) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteInt(v)
+	e.field(before, k)
+	return e
+}
 
 // Uint writes the entry k: v.
-func (e *Encoder) Uint(k string, v uint) *Encoder { e.WriteString(k); e.WriteUint(uint64(v)); return e }
+func (e *Encoder) Uint(k string, v uint) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteUint(uint64(v))
+	e.field(before, k)
+	return e
+}
 
 // Uint8 writes the entry k: v.
 func (e *Encoder) Uint8(k string, v uint8) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteUint(uint64(v))
+	e.field(before, k)
 	return e
 }
 
 // Uint16 writes the entry k: v.
 func (e *Encoder) Uint16(k string, v uint16) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteUint(uint64(v))
+	e.field(before, k)
 	return e
 }
 
 // Uint32 writes the entry k: v.
 func (e *Encoder) Uint32(k string, v uint32) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteUint(uint64(v))
+	e.field(before, k)
 	return e
 }
 
 // Uint64 writes the entry k: v.
-func (e *Encoder) Uint64(k string, v uint64) *Encoder { e.WriteString(k); e.WriteUint(v); return e }
+func (e *Encoder) Uint64(k string, v uint64) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteUint(v)
+	e.field(before, k)
+	return e
+}
 
 // Float32 writes the entry k: v as a float 32.
 func (e *Encoder) Float32(k string, v float32) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteFloat32(v)
+	e.field(before, k)
 	return e
 }
 
 // Float64 writes the entry k: v as a float 64.
 func (e *Encoder) Float64(k string, v float64) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	e.WriteFloat64(v)
+	e.field(before, k)
 	return e
 }
 
 // Str writes the entry k: v.
-func (e *Encoder) Str(k, v string) *Encoder { e.WriteString(k); e.WriteString(v); return e }
+func (e *Encoder) Str(k, v string) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteString(v)
+	e.field(before, k)
+	return e
+}
 
 // OptStr writes the entry k: *v, or k: nil when v is nil (Rust Option<String>).
 func (e *Encoder) OptStr(k string, v *string) *Encoder {
+	before := e.err
 	e.WriteString(k)
 	if v == nil {
 		e.WriteNil()
 	} else {
 		e.WriteString(*v)
 	}
+	e.field(before, k)
 	return e
 }
 
 // Bin writes the entry k: v as a byte string ([Encoder.WriteBytes]).
-func (e *Encoder) Bin(k string, v []byte) *Encoder { e.WriteString(k); e.WriteBytes(v); return e }
+func (e *Encoder) Bin(k string, v []byte) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteBytes(v)
+	e.field(before, k)
+	return e
+}
 
 // Time writes the entry k: v as a timestamp.
-func (e *Encoder) Time(k string, v time.Time) *Encoder { e.WriteString(k); e.WriteTime(v); return e }
+func (e *Encoder) Time(k string, v time.Time) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteTime(v)
+	e.field(before, k)
+	return e
+}
 
 // Any writes the entry k: v with [Encoder.WriteAny].
-func (e *Encoder) Any(k string, v any) *Encoder { e.WriteString(k); e.WriteAny(v); return e }
+func (e *Encoder) Any(k string, v any) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.WriteAny(v)
+	e.field(before, k)
+	return e
+}
 
 // Value writes the entry k: v with v's MarshalMsg (nil writes nil).
-func (e *Encoder) Value(k string, v Marshaler) *Encoder { e.WriteString(k); e.Write(v); return e }
+func (e *Encoder) Value(k string, v Marshaler) *Encoder {
+	before := e.err
+	e.WriteString(k)
+	e.Write(v)
+	e.field(before, k)
+	return e
+}
 
 // UnitVariant writes a Rust unit enum variant: its name as a str.
 func (e *Encoder) UnitVariant(name string) { e.WriteString(name) }

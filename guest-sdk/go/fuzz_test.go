@@ -2,6 +2,7 @@ package wabi
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -16,7 +17,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	for _, s := range []string{"", "c1", "dbffffffff", "ddffffffff", "dfffffffff", "c9ffffffff01",
 		"d7ffffffffffffffffff", "c70cff00000001ffffffffffffffff", "8301a161a162a163a164a165",
-		"9191919191919191c0", "81c0c0", "8191c0c0", "a2c328", "92ccff00"} {
+		"9191919191919191c0", "81c0c0", "8191c0c0", "a2c328", "92ccff00",
+		"82cb7ff8000000000000c0cb7ff8000000000000c2", "8302c001c0a0c0", "82a162c0a26161c0"} {
 		f.Add(unhex(f, s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -32,17 +34,20 @@ func FuzzDecode(f *testing.F) {
 			}
 			var e Encoder
 			e.WriteAny(v)
-			if e.Err() != nil {
-				t.Fatalf("re-encoding %#v: %v", v, e.Err())
-			}
-			v2, err := NewDecoder(e.Bytes()).ReadAny()
-			if err != nil {
-				t.Fatalf("canonical form %x does not decode: %v", e.Bytes(), err)
-			}
-			var e2 Encoder
-			e2.WriteAny(v2)
-			if !bytes.Equal(e.Bytes(), e2.Bytes()) {
-				t.Fatalf("not canonical: %x then %x", e.Bytes(), e2.Bytes())
+			// The one decodable value that does not re-encode: a map with two NaN keys of the
+			// same bits, which Go keeps apart (NaN != NaN) but which encode the same.
+			if err := e.Err(); err != nil && !strings.Contains(err.Error(), "duplicate map key NaN") {
+				t.Fatalf("re-encoding %#v: %v", v, err)
+			} else if err == nil {
+				v2, err := NewDecoder(e.Bytes()).ReadAny()
+				if err != nil {
+					t.Fatalf("canonical form %x does not decode: %v", e.Bytes(), err)
+				}
+				var e2 Encoder
+				e2.WriteAny(v2)
+				if !bytes.Equal(e.Bytes(), e2.Bytes()) {
+					t.Fatalf("not canonical: %x then %x", e.Bytes(), e2.Bytes())
+				}
 			}
 			if raw, err := NewDecoder(in).ReadRaw(); err != nil || !bytes.Equal(raw, in[:end]) {
 				t.Fatalf("ReadRaw: %x %v", raw, err)

@@ -4,17 +4,31 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // EncodeSlice writes s as an array, each element with f. A nil slice is an empty array (Rust has
-// no nil Vec).
+// no nil Vec). It counts as one level of nesting (see [Encoder]) and stops at the first error,
+// adding the element's index to the error's path.
 //
 //	wabi.EncodeSlice(e, p.Tags, (*wabi.Encoder).WriteString)
 func EncodeSlice[T any](e *Encoder, s []T, f func(*Encoder, T)) {
-	e.WriteArrayHeader(len(s))
-	for _, v := range s {
-		f(e, v)
+	if e.err != nil {
+		return
 	}
+	if !e.enter() {
+		e.tooDeep(s)
+		return
+	}
+	e.WriteArrayHeader(len(s))
+	for i, v := range s {
+		f(e, v)
+		if e.err != nil {
+			e.inside(indexSegment(i))
+			break
+		}
+	}
+	e.leave()
 }
 
 // DecodeSlice reads an array, each element with f. nil gives a nil slice.
@@ -31,22 +45,83 @@ func DecodeSlice[T any](d *Decoder, f func(*Decoder) (T, error)) ([]T, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
-	defer d.leave()
-	out := make([]T, 0, capHint(n))
+	var zero T
+	r := d.reserve(n, unsafe.Sizeof(zero))
+	defer d.leaveReserved(&r)
+	out := make([]T, 0, r.left)
 	for i := 0; i < n; i++ {
+		d.use(&r)
 		at := d.pos
 		v, err := f(d)
 		if err != nil {
 			return nil, wrapErr(err, "element "+strconv.Itoa(i), at)
+		}
+		if len(out) == cap(out) {
+			out = grow(out, n)
 		}
 		out = append(out, v)
 	}
 	return out, nil
 }
 
-// EncodeMap writes m as a map with string keys in sorted order (the order of a Rust BTreeMap, and
-// deterministic), each value with f. A nil map is an empty map.
+// decodeSliceInPlace reads an array of Ts, decoding each element where it is stored (no copy of
+// it in an interface).
+func decodeSliceInPlace[T any](d *Decoder) ([]T, error) {
+	if d.TryNil() {
+		return nil, nil
+	}
+	n, err := d.ReadArrayHeader()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	var zero T
+	r := d.reserve(n, unsafe.Sizeof(zero))
+	defer d.leaveReserved(&r)
+	out := make([]T, 0, r.left)
+	for i := 0; i < n; i++ {
+		d.use(&r)
+		if len(out) == cap(out) {
+			out = grow(out, n)
+		}
+		out = append(out, zero)
+		at := d.pos
+		if err := d.Decode(&out[i]); err != nil {
+			return nil, wrapErr(err, "element "+strconv.Itoa(i), at)
+		}
+	}
+	return out, nil
+}
+
+// grow returns s with room for at least one more element: twice its capacity, or all n elements
+// the array claims when that is at most half as much again (so that no small last step follows).
+// A slice that grows this way allocates at most three times the memory of the elements decoded.
+func grow[T any](s []T, n int) []T {
+	c := 2 * cap(s)
+	if c < 8 {
+		c = 8
+	}
+	if c+c/2 >= n {
+		c = n
+	}
+	t := make([]T, len(s), c)
+	copy(t, s)
+	return t
+}
+
+// EncodeMap writes m as a map with string keys in sorted order (by their bytes: the order of a
+// Rust BTreeMap<String, _>, and deterministic), each value with f. A nil map is an empty map. It
+// counts as one level of nesting and stops at the first error, adding the key to its path.
 func EncodeMap[V any](e *Encoder, m map[string]V, f func(*Encoder, V)) {
+	if e.err != nil {
+		return
+	}
+	if !e.enter() {
+		e.tooDeep(m)
+		return
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -55,8 +130,15 @@ func EncodeMap[V any](e *Encoder, m map[string]V, f func(*Encoder, V)) {
 	e.WriteMapHeader(len(keys))
 	for _, k := range keys {
 		e.WriteString(k)
-		f(e, m[k])
+		if e.err == nil {
+			f(e, m[k])
+		}
+		if e.err != nil {
+			e.inside("[" + strconv.Quote(k) + "]")
+			break
+		}
 	}
+	e.leave()
 }
 
 // DecodeMap reads a map with str keys, each value with f. nil gives a nil map. A repeated key
@@ -72,9 +154,12 @@ func DecodeMap[V any](d *Decoder, f func(*Decoder) (V, error)) (map[string]V, er
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
-	defer d.leave()
-	out := make(map[string]V, capHint(n))
+	var zero V
+	r := d.reserve(n, mapEntrySize(unsafe.Sizeof(""), unsafe.Sizeof(zero)))
+	defer d.leaveReserved(&r)
+	out := make(map[string]V, r.left)
 	for i := 0; i < n; i++ {
+		d.use(&r)
 		k, err := d.ReadString()
 		if err != nil {
 			return nil, wrapErr(err, "key "+strconv.Itoa(i), d.pos)
@@ -129,7 +214,7 @@ func Encode[T any](e *Encoder, v T) {
 		return
 	}
 	if !encodeViaPointer(e, v) {
-		e.fail("unsupported type (implement wabi.Marshaler)")
+		e.unsupported(any(v), "")
 	}
 }
 
@@ -325,15 +410,43 @@ func Unmarshal[T any](b []byte) (T, error) {
 
 // Slice is a []T that encodes and decodes itself element by element with [Encode] and [Decode],
 // for element types the SDK has no built-in case for: wabi.Slice[Person],
-// wabi.Slice[wabi.Slice[uint32]] (a Rust Vec<Vec<u32>>).
+// wabi.Slice[wabi.Slice[uint32]] (a Rust Vec<Vec<u32>>). Elements are encoded and decoded where
+// they are stored: no copy of each in an interface.
 type Slice[T any] []T
 
 // MarshalMsg writes the slice as an array.
-func (s Slice[T]) MarshalMsg(e *Encoder) { EncodeSlice(e, s, Encode[T]) }
+func (s Slice[T]) MarshalMsg(e *Encoder) {
+	if e.err != nil {
+		return
+	}
+	if !e.enter() {
+		e.tooDeep(s)
+		return
+	}
+	e.WriteArrayHeader(len(s))
+	for i := range s {
+		encodeAt(e, &s[i])
+		if e.err != nil {
+			e.inside(indexSegment(i))
+			break
+		}
+	}
+	e.leave()
+}
+
+// encodeAt writes *p as [Encode] writes a T, without copying a T into an interface when T (or
+// *T) is a Marshaler.
+func encodeAt[T any](e *Encoder, p *T) {
+	if m, ok := any(p).(Marshaler); ok { // MarshalMsg on T or on *T
+		m.MarshalMsg(e)
+		return
+	}
+	Encode(e, *p)
+}
 
 // UnmarshalMsg reads an array.
 func (s *Slice[T]) UnmarshalMsg(d *Decoder) (err error) {
-	*s, err = DecodeSlice(d, Decode[T])
+	*s, err = decodeSliceInPlace[T](d)
 	return err
 }
 
@@ -342,10 +455,22 @@ func (s *Slice[T]) UnmarshalMsg(d *Decoder) (err error) {
 type Map[V any] map[string]V
 
 // MarshalMsg writes the map with its keys sorted.
-func (m Map[V]) MarshalMsg(e *Encoder) { EncodeMap(e, m, Encode[V]) }
+func (m Map[V]) MarshalMsg(e *Encoder) {
+	tmp := new(V) // one V for every value, so that none is copied into an interface
+	EncodeMap(e, m, func(e *Encoder, v V) {
+		*tmp = v
+		encodeAt(e, tmp)
+	})
+}
 
 // UnmarshalMsg reads a map with str keys.
 func (m *Map[V]) UnmarshalMsg(d *Decoder) (err error) {
-	*m, err = DecodeMap(d, Decode[V])
+	tmp := new(V) // each value is decoded here, then copied into the map
+	*m, err = DecodeMap(d, func(d *Decoder) (V, error) {
+		var zero V
+		*tmp = zero
+		err := d.Decode(tmp)
+		return *tmp, err
+	})
 	return err
 }
