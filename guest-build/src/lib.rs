@@ -78,9 +78,18 @@ impl RustGuests {
 pub enum GoCompiler {
     /// Mainline Go >= 1.24: `GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared`.
     Go,
-    /// TinyGo >= 0.35: `tinygo build -target=wasip1 -buildmode=c-shared -scheduler=none`.
+    /// TinyGo >= 0.34 ([`TINYGO_MIN_VERSION`]), with [`TINYGO_FLAGS`]:
+    /// `tinygo build -target=wasip1 -buildmode=c-shared -scheduler=none`.
     TinyGo,
 }
+
+/// The oldest TinyGo that can build a wabi Go guest: 0.34.0 added `//go:wasmexport` and
+/// `-buildmode=c-shared` (older releases ignore the directive and reject the flag).
+pub const TINYGO_MIN_VERSION: (u32, u32, u32) = (0, 34, 0);
+
+/// The flags every TinyGo guest is built with, before `-o OUT .` (guest-sdk/go/README.md,
+/// "TinyGo"): a WASI reactor (`_initialize`, no `_start`) without a goroutine scheduler.
+pub const TINYGO_FLAGS: &[&str] = &["-target=wasip1", "-buildmode=c-shared", "-scheduler=none"];
 
 impl GoCompiler {
     /// The command's name.
@@ -97,24 +106,67 @@ impl GoCompiler {
     }
 }
 
+/// What [`build_go_guest`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GoBuild {
+    /// The module was built at this path.
+    Built(PathBuf),
+    /// The compiler cannot be used (not on `PATH`, or a TinyGo older than
+    /// [`TINYGO_MIN_VERSION`]), so nothing was built: why. Callers report the guest as skipped.
+    Unavailable(String),
+    /// The compiler ran and failed: the command, the compiler's version and its output.
+    Failed(String),
+}
+
 /// Build the Go main package in `dir` (relative to the calling crate) to `out`.
-/// `Ok(None)` means the compiler is not installed: the caller reports the guest as skipped.
+/// `Ok(None)` means the compiler is not usable (see [`GoBuild::Unavailable`]): the caller
+/// reports the guest as skipped. See [`build_go_guest`] for the reason as well.
 pub fn build_go(
     dir: impl AsRef<Path>,
     compiler: GoCompiler,
     out: &Path,
 ) -> Result<Option<PathBuf>, String> {
+    match build_go_guest(dir, compiler, out) {
+        GoBuild::Built(path) => Ok(Some(path)),
+        GoBuild::Unavailable(_) => Ok(None),
+        GoBuild::Failed(e) => Err(e),
+    }
+}
+
+/// Build the Go main package in `dir` (relative to the calling crate) to `out`, telling a
+/// compiler that cannot be used apart from a build that failed.
+pub fn build_go_guest(dir: impl AsRef<Path>, compiler: GoCompiler, out: &Path) -> GoBuild {
     let dir = manifest_dir().join(dir);
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-env-changed=PATH");
     let Some(exe) = compiler.find() else {
-        return Ok(None);
+        return GoBuild::Unavailable(format!("`{}` is not on PATH", compiler.command()));
     };
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let mut version = String::new();
+    if compiler == GoCompiler::TinyGo {
+        println!("cargo:rerun-if-env-changed=TINYGOROOT");
+        version = tinygo_version(&exe);
+        if let Some(v) = parse_tinygo_version(&version) {
+            if v < TINYGO_MIN_VERSION {
+                let (a, b, c) = TINYGO_MIN_VERSION;
+                return GoBuild::Unavailable(format!(
+                    "{} is TinyGo {}.{}.{}, older than {a}.{b}.{c}, the first release with \
+                     //go:wasmexport and -buildmode=c-shared that the Go guest SDK needs \
+                     (`tinygo version`: {version})",
+                    exe.display(),
+                    v.0,
+                    v.1,
+                    v.2,
+                ));
+            }
+        }
     }
-    let mut cmd = Command::new(exe);
+    if let Some(parent) = out.parent() {
+        if let Err(e) = std::fs::create_dir_all(parent) {
+            return GoBuild::Failed(format!("cannot create {}: {e}", parent.display()));
+        }
+    }
+    let mut cmd = Command::new(&exe);
     cmd.current_dir(&dir)
         .env("GOPROXY", "off")
         .env("GOFLAGS", "-mod=mod");
@@ -127,22 +179,66 @@ pub fn build_go(
                 .arg(".");
         }
         GoCompiler::TinyGo => {
-            cmd.args([
-                "build",
-                "-target=wasip1",
-                "-buildmode=c-shared",
-                "-scheduler=none",
-                "-o",
-            ])
-            .arg(out)
-            .arg(".");
+            cmd.arg("build")
+                .args(TINYGO_FLAGS)
+                .arg("-o")
+                .arg(out)
+                .arg(".");
         }
     }
-    run(
-        &mut cmd,
-        &format!("{} build of {}", compiler.command(), dir.display()),
-    )?;
-    Ok(Some(out.to_path_buf()))
+    let mut what = format!("`{}` in {}", command_line(&cmd), dir.display());
+    if !version.is_empty() {
+        what = format!("{what} [{version}]");
+    }
+    match run(&mut cmd, &what) {
+        Ok(()) => GoBuild::Built(out.to_path_buf()),
+        Err(e) => GoBuild::Failed(e),
+    }
+}
+
+/// The first line of `tinygo version` (e.g. `tinygo version 0.35.0 linux/amd64 (using go
+/// version go1.23.4 and LLVM version 18.1.2)`), or why there is none.
+fn tinygo_version(exe: &Path) -> String {
+    match Command::new(exe).arg("version").output() {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        Ok(o) => format!(
+            "`tinygo version` failed ({}): {}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) => format!("cannot run `tinygo version`: {e}"),
+    }
+}
+
+/// The release in a `tinygo version` line: `tinygo version 0.35.0 linux/amd64 (...)` gives
+/// (0, 35, 0), a development build such as `0.36.0-dev-abcd0123` its release numbers.
+pub fn parse_tinygo_version(line: &str) -> Option<(u32, u32, u32)> {
+    let rest = line.trim().strip_prefix("tinygo version ")?;
+    let release = rest.split_whitespace().next()?.split(['-', '+']).next()?;
+    let mut parts = release.split('.').map(|p| p.parse::<u32>().ok());
+    let major = parts.next()??;
+    let minor = parts.next()??;
+    let patch = parts.next().unwrap_or(Some(0))?;
+    Some((major, minor, patch))
+}
+
+/// The command as a shell line, for messages.
+fn command_line(cmd: &Command) -> String {
+    let mut line = Path::new(cmd.get_program())
+        .file_name()
+        .unwrap_or(cmd.get_program())
+        .to_string_lossy()
+        .into_owned();
+    for arg in cmd.get_args() {
+        line.push(' ');
+        line.push_str(&arg.to_string_lossy());
+    }
+    line
 }
 
 fn manifest_dir() -> PathBuf {
@@ -206,4 +302,27 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
     env::split_paths(&path)
         .map(|d| d.join(name))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tinygo_versions() {
+        let line =
+            "tinygo version 0.35.0 linux/amd64 (using go version go1.23.4 and LLVM version 18.1.2)";
+        assert_eq!(parse_tinygo_version(line), Some((0, 35, 0)));
+        let dev = "tinygo version 0.36.0-dev-abcd0123 darwin/arm64 (using go version go1.24.0 and LLVM version 19.1.2)";
+        assert_eq!(parse_tinygo_version(dev), Some((0, 36, 0)));
+        assert!(
+            parse_tinygo_version("tinygo version 0.33.0 linux/amd64 (x)").unwrap()
+                < TINYGO_MIN_VERSION
+        );
+        assert_eq!(
+            parse_tinygo_version("go version go1.24.11 linux/amd64"),
+            None
+        );
+        assert_eq!(parse_tinygo_version("tinygo version unknown"), None);
+    }
 }

@@ -2,13 +2,81 @@
 
 package wabi
 
-// protect runs f. TinyGo (of the Go 1.23 era) cannot recover panics in WebAssembly: a panic prints
-// "panic: <message>" to stderr and traps, and the host reports it as a panic and discards the
-// instance. So there is nothing to catch here.
-func protect(f func()) *panicInfo {
+import "strconv"
+
+// protect runs f and returns the panic it raised, if any.
+//
+// In WebAssembly, TinyGo (checked: 0.34.0 to 0.41.1) cannot unwind: its compiler's
+// supportsRecover() is false for wasm32 (compiler/defer.go), so a panic never comes back here
+// and deferred functions do not run. The runtime prints "panic: <message>" with its print
+// builtins (on wasip1: to fd 1, stdout; runtime errors as "panic: runtime error: <what>", with
+// no address or location) and executes unreachable; the host reports that line as a panic and
+// discards the instance. On WebAssembly the recover below is therefore a no-op that costs one
+// deferred call per export call.
+//
+// It is still written as a real recover, so that the SDK does the right thing wherever TinyGo
+// does unwind (native targets, as with `tinygo test`, and TinyGo releases that add unwinding to
+// WebAssembly): the panic becomes a Panic envelope, as under Go, without a location (TinyGo
+// keeps no line tables).
+func protect(f func()) (p *panicInfo) {
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		// f did not return: it panicked (panic(nil) included, which recover reports as nil
+		// under TinyGo) or called runtime.Goexit (which recover does not stop).
+		p = &panicInfo{msg: panicMessage(recover())}
+	}()
 	f()
+	done = true
 	return nil
 }
 
-// callerLocation is unknown under TinyGo (its runtime keeps no line tables).
+// panicMessage renders a panic value as TinyGo's runtime prints it (runtime.printitf), for the
+// common cases, without fmt.
+func panicMessage(r any) string {
+	switch v := r.(type) {
+	case nil:
+		return "panic called with nil argument"
+	case string:
+		return v
+	case error:
+		return v.Error()
+	case interface{ String() string }:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	case int:
+		return strconv.FormatInt(int64(v), 10)
+	case int8:
+		return strconv.FormatInt(int64(v), 10)
+	case int16:
+		return strconv.FormatInt(int64(v), 10)
+	case int32:
+		return strconv.FormatInt(int64(v), 10)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case uint:
+		return strconv.FormatUint(uint64(v), 10)
+	case uint8:
+		return strconv.FormatUint(uint64(v), 10)
+	case uint16:
+		return strconv.FormatUint(uint64(v), 10)
+	case uint32:
+		return strconv.FormatUint(uint64(v), 10)
+	case uint64:
+		return strconv.FormatUint(v, 10)
+	case uintptr:
+		return strconv.FormatUint(uint64(v), 10)
+	case float32:
+		return strconv.FormatFloat(float64(v), 'g', -1, 32)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return "panic with a value that is not a string, an error or a number"
+}
+
+// callerLocation is unknown under TinyGo: its runtime keeps no line tables (runtime.Caller
+// reports nothing), so Abort sends no file or line.
 func callerLocation() (string, uint32) { return "", 0 }

@@ -1,7 +1,9 @@
 //! The conformance suite against every guest column: Rust (wasm32-unknown-unknown and
-//! wasm32-wasip1), Go (`go`), Go (`tinygo`). A column whose compiler is missing is reported as
-//! skipped, never as passed. `cargo test -p wabi-conformance --test conformance -- FILTER`
-//! runs the cases whose name contains FILTER.
+//! wasm32-wasip1), Go (`go`), Go (`tinygo`). A column whose compiler is missing (or a TinyGo
+//! older than 0.34) is reported as skipped with the reason, never as passed; a TinyGo build that
+//! failed fails every case of its column, with the compiler's output as the reason.
+//! `cargo test -p wabi-conformance --test conformance -- FILTER` runs the cases whose name
+//! contains FILTER.
 
 use std::process::ExitCode;
 
@@ -21,6 +23,14 @@ fn main() -> ExitCode {
     for (column, wasm) in columns {
         let path = match wasm {
             Ok(path) => path,
+            Err(why) if column == "tinygo" && guests::TINYGO_BUILD_FAILED => {
+                println!("conformance: {column}: FAIL all {total} cases: the build failed:");
+                for line in why.lines() {
+                    println!("    {line}");
+                }
+                failed += total;
+                continue;
+            }
             Err(why) => {
                 println!("conformance: {column}: SKIPPED all {total} cases: {why}");
                 skipped += total;
