@@ -94,7 +94,8 @@ func writeLog(level uint32, msg string) {
 // Abort reports a panic through the wabi.panic import, with msg and the caller's file:line when
 // the runtime knows them, and never returns: the host ends the call with a panic error and
 // discards the instance. It is the way to fail loudly under TinyGo, which cannot recover panics
-// (a plain panic there traps and prints "panic: ..." to stderr, which the host also reports).
+// on wasm (a plain panic there prints "panic: ..." to stdout and traps, and the host reports
+// that line as the panic, without a location).
 func Abort(msg string) {
 	file, line := callerLocation()
 	rec := appendPanicRecord(nil, msg, file, line, 0)

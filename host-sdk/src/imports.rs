@@ -22,6 +22,11 @@ pub(crate) fn read_caller(
     len: u32,
     max: u32,
 ) -> wasmtime::Result<Vec<u8>> {
+    if len == 0 {
+        // ABI.md 4.1: the pointer of an empty buffer is not read, so it may hold anything (an
+        // empty slice in Zig or Go carries an arbitrary pointer).
+        return Ok(Vec::new());
+    }
     let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
         wasmtime::bail!("the guest has no exported memory");
     };
@@ -148,7 +153,7 @@ pub(crate) fn add_to_linker(
             let Some(value) = config.get(key) else {
                 return Ok(-1);
             };
-            if value.len() <= buf_cap as usize {
+            if !value.is_empty() && value.len() <= buf_cap as usize {
                 let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
                     wasmtime::bail!("wabi.config: the guest has no exported memory");
                 };

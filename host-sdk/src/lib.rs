@@ -101,6 +101,7 @@ pub use wabi_spec::{AbiVersion, ABI_VERSION};
 /// bytemuck::Zeroable)]` with `#[bytemuck(crate = "wabi_host::bytemuck")]`), without a
 /// dependency of your own.
 pub use bytemuck;
-/// `serde_bytes`, to pass bytes as MessagePack bin (`serde_bytes::Bytes::new(&data)`,
-/// `serde_bytes::ByteBuf`) rather than as an array of numbers, without a dependency of your own.
+/// `serde_bytes` (`Bytes`, `ByteBuf`), without a dependency of your own: for byte fields of types
+/// that other serializers (JSON, rmp-serde) must also see as bytes. wabi's codec itself writes
+/// every `Vec<u8>` and `&[u8]` as a MessagePack bin.
 pub use serde_bytes;

@@ -479,3 +479,59 @@ fn a_1_2_guest_whose_scratch_buffer_comes_and_goes_gets_only_its_own_memory_writ
     }
     assert_eq!(first.call::<_, String>("echo", "still").unwrap(), "still");
 }
+
+/// What a host needs without crates of its own: the guest's ABI version, the value codec, and
+/// the re-exported `bytemuck` and `serde_bytes`; how 128-bit integers cross (ABI v1 has none).
+#[test]
+fn abi_version_value_codec_and_reexports() {
+    let module = load(&wat_with(ECHO, &[("{version}", "0x10002")])).unwrap();
+    assert_eq!(
+        module.abi_version(),
+        None,
+        "known once an instance has started"
+    );
+    let mut p = module.instantiate().unwrap();
+    assert_eq!(p.abi_version(), AbiVersion { major: 1, minor: 2 });
+    assert_eq!(
+        module.abi_version(),
+        Some(AbiVersion { major: 1, minor: 2 })
+    );
+
+    // Bytes are a bin, through the re-exported serde_bytes or as a plain Vec<u8> (the codec
+    // writes every sequence of u8 as a bin, ABI.md section 8).
+    let bin = wabi_host::value::to_vec(&wabi_host::serde_bytes::Bytes::new(b"ab")).unwrap();
+    assert_eq!(bin, [0xc4, 2, b'a', b'b']);
+    assert_eq!(wabi_host::value::to_vec(&b"ab".to_vec()).unwrap(), bin);
+    let back: wabi_host::serde_bytes::ByteBuf = p
+        .call("echo", wabi_host::serde_bytes::Bytes::new(b"ab"))
+        .unwrap();
+    assert_eq!(back.as_slice(), b"ab");
+
+    // i128: 16 big-endian bytes as a bin, and back (what other languages see).
+    let wide = -(1i128 << 100);
+    let bytes = wabi_host::value::to_vec(&wide).unwrap();
+    assert_eq!(&bytes[..2], [0xc4, 16]);
+    assert_eq!(&bytes[2..], wide.to_be_bytes());
+    assert_eq!(wabi_host::value::decode::<i128>(&bytes).unwrap(), wide);
+    let echoed: i128 = p.call("echo", wide).unwrap();
+    assert_eq!(echoed, wide);
+
+    // The decoder's limits hold for values the host holds too.
+    let deep = [vec![0x91; wabi_host::value::MAX_DEPTH + 1], vec![0xc0]].concat();
+    let err = wabi_host::value::decode::<serde_json::Value>(&deep).unwrap_err();
+    assert!(err.to_string().contains("depth"), "{err}");
+
+    // Pod structs through the re-exported bytemuck.
+    #[derive(Clone, Copy, wabi_host::bytemuck::Pod, wabi_host::bytemuck::Zeroable)]
+    #[bytemuck(crate = "wabi_host::bytemuck")]
+    #[repr(C)]
+    struct Pair {
+        a: i32,
+        b: i32,
+    }
+    let pair = Pair { a: 1, b: -1 };
+    assert_eq!(
+        wabi_host::bytemuck::bytes_of(&pair),
+        [1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]
+    );
+}
