@@ -1,13 +1,16 @@
-//! Compile the conformance guests to wasm: Rust for both wasm targets, Go with `go`, and Go with
-//! `tinygo` when it is on PATH. A missing Go compiler (or a TinyGo older than 0.34) is recorded,
-//! so the suite reports that column as skipped; a failed TinyGo build is recorded with the
-//! compiler's output, so the suite reports the tinygo column as failed (a failed `go` build
-//! still fails this build script).
+//! Compile the conformance guests to wasm: Rust for both wasm targets, Go with `go`, Go with
+//! `tinygo`, and the C, Zig and AssemblyScript guests with their SDKs' build scripts. A missing
+//! compiler (or a TinyGo older than 0.34) is recorded, so the suite reports that column as
+//! skipped with the reason; a failed build is recorded with the compiler's output, so the suite
+//! reports the column as failed (a failed Rust or `go` build still fails this build script,
+//! since other tests need those guests).
 
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use wabi_guest_build::{build_go, build_go_guest, GoBuild, GoCompiler, RustGuests};
+use wabi_guest_build::{
+    build_go, build_go_guest, build_with_script, GoCompiler, GuestBuild, RustGuests,
+};
 
 /// At most this much of a failed TinyGo build's output goes into the column's reason.
 const MAX_REASON: usize = 8000;
@@ -39,25 +42,55 @@ fn main() {
     };
     writeln!(consts, "/// The Go conformance guest built with `go`.\npub const GO: Result<&str, &str> = {value};").unwrap();
 
-    let out = wasm_dir.join("tinygo-conformance.wasm");
-    let (value, failed) = match build_go_guest("guests/go-conformance", GoCompiler::TinyGo, &out) {
-        GoBuild::Built(path) => (format!("Ok({:?})", path.display().to_string()), false),
-        GoBuild::Unavailable(why) => (format!("Err({why:?})"), false),
-        GoBuild::Failed(why) => {
-            let why = truncate(why.trim_end(), MAX_REASON);
-            println!(
-                "cargo:warning=tinygo conformance guest: {}",
-                why.lines().next().unwrap_or("")
-            );
-            (format!("Err({why:?})"), true)
-        }
-    };
-    writeln!(consts, "/// The Go conformance guest built with `tinygo` (`Err`: why it was not built).\npub const TINYGO: Result<&str, &str> = {value};").unwrap();
-    writeln!(consts, "/// Whether `TINYGO` is `Err` because the TinyGo build failed (the column fails), rather than\n/// because no usable `tinygo` is installed (the column is skipped).\npub const TINYGO_BUILD_FAILED: bool = {failed};").unwrap();
+    // Every column of the suite, as `Column`s (tests/src/lib.rs): built, skipped (no usable
+    // compiler: why), or failed to build (the compiler's output).
+    let mut columns = String::new();
+    for (name, rust) in [
+        ("rust (wasm32-unknown-unknown)", "RUST_UNKNOWN"),
+        ("rust (wasm32-wasip1)", "RUST_WASIP1"),
+        ("go", "GO"),
+    ] {
+        writeln!(columns, "    Column {{ name: {name:?}, built: match {rust} {{ Ok(p) => Built::Wasm(p), Err(why) => Built::Skipped(why) }} }},").unwrap();
+    }
+    let tinygo = build_go_guest(
+        "guests/go-conformance",
+        GoCompiler::TinyGo,
+        &wasm_dir.join("tinygo-conformance.wasm"),
+    );
+    column(&mut columns, "tinygo", tinygo);
+    // The other SDKs build their guests with their own scripts (exit 127: toolchain missing).
+    for (name, sdk, file) in [
+        ("c", "c", "c-conformance.wasm"),
+        ("zig", "zig", "zig-conformance.wasm"),
+        ("assemblyscript", "assemblyscript", "as-conformance.wasm"),
+    ] {
+        let script = format!("../guest-sdk/{sdk}/build-conformance.sh");
+        let guest = format!("guests/{}", file.trim_end_matches(".wasm"));
+        let built = build_with_script(&script, &out_dir.join(file), &[&guest]);
+        column(&mut columns, name, built);
+    }
+    writeln!(consts, "/// Every column of the conformance suite.\npub const COLUMNS: &[Column] = &[\n{columns}];").unwrap();
     println!("cargo:rerun-if-changed=../guest-sdk");
     println!("cargo:rerun-if-changed=../guest-macros");
     println!("cargo:rerun-if-changed=../abi-spec/src");
     std::fs::write(out_dir.join("guests.rs"), consts).unwrap();
+}
+
+/// One generated `Column` for the outcome of a build; a failed build warns as well.
+fn column(out: &mut String, name: &str, built: GuestBuild) {
+    let built = match built {
+        GuestBuild::Built(path) => format!("Built::Wasm({:?})", path.display().to_string()),
+        GuestBuild::Unavailable(why) => format!("Built::Skipped({why:?})"),
+        GuestBuild::Failed(why) => {
+            let why = truncate(why.trim_end(), MAX_REASON);
+            println!(
+                "cargo:warning={name} conformance guest: {}",
+                why.lines().next().unwrap_or("")
+            );
+            format!("Built::BuildFailed({why:?})")
+        }
+    };
+    writeln!(out, "    Column {{ name: {name:?}, built: {built} }},").unwrap();
 }
 
 /// `s` cut to at most `max` bytes (at a character boundary), saying how much was left out.

@@ -106,20 +106,21 @@ impl GoCompiler {
     }
 }
 
-/// What [`build_go_guest`] did.
+/// What [`build_go_guest`] or [`build_with_script`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GoBuild {
+pub enum GuestBuild {
     /// The module was built at this path.
     Built(PathBuf),
-    /// The compiler cannot be used (not on `PATH`, or a TinyGo older than
-    /// [`TINYGO_MIN_VERSION`]), so nothing was built: why. Callers report the guest as skipped.
+    /// The compiler cannot be used (not on `PATH`, a TinyGo older than
+    /// [`TINYGO_MIN_VERSION`], a build script's toolchain missing), so nothing was built: why.
+    /// Callers report the guest as skipped.
     Unavailable(String),
     /// The compiler ran and failed: the command, the compiler's version and its output.
     Failed(String),
 }
 
 /// Build the Go main package in `dir` (relative to the calling crate) to `out`.
-/// `Ok(None)` means the compiler is not usable (see [`GoBuild::Unavailable`]): the caller
+/// `Ok(None)` means the compiler is not usable (see [`GuestBuild::Unavailable`]): the caller
 /// reports the guest as skipped. See [`build_go_guest`] for the reason as well.
 pub fn build_go(
     dir: impl AsRef<Path>,
@@ -127,20 +128,20 @@ pub fn build_go(
     out: &Path,
 ) -> Result<Option<PathBuf>, String> {
     match build_go_guest(dir, compiler, out) {
-        GoBuild::Built(path) => Ok(Some(path)),
-        GoBuild::Unavailable(_) => Ok(None),
-        GoBuild::Failed(e) => Err(e),
+        GuestBuild::Built(path) => Ok(Some(path)),
+        GuestBuild::Unavailable(_) => Ok(None),
+        GuestBuild::Failed(e) => Err(e),
     }
 }
 
 /// Build the Go main package in `dir` (relative to the calling crate) to `out`, telling a
 /// compiler that cannot be used apart from a build that failed.
-pub fn build_go_guest(dir: impl AsRef<Path>, compiler: GoCompiler, out: &Path) -> GoBuild {
+pub fn build_go_guest(dir: impl AsRef<Path>, compiler: GoCompiler, out: &Path) -> GuestBuild {
     let dir = manifest_dir().join(dir);
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-env-changed=PATH");
     let Some(exe) = compiler.find() else {
-        return GoBuild::Unavailable(format!("`{}` is not on PATH", compiler.command()));
+        return GuestBuild::Unavailable(format!("`{}` is not on PATH", compiler.command()));
     };
     let mut version = String::new();
     if compiler == GoCompiler::TinyGo {
@@ -149,7 +150,7 @@ pub fn build_go_guest(dir: impl AsRef<Path>, compiler: GoCompiler, out: &Path) -
         if let Some(v) = parse_tinygo_version(&version) {
             if v < TINYGO_MIN_VERSION {
                 let (a, b, c) = TINYGO_MIN_VERSION;
-                return GoBuild::Unavailable(format!(
+                return GuestBuild::Unavailable(format!(
                     "{} is TinyGo {}.{}.{}, older than {a}.{b}.{c}, the first release with \
                      //go:wasmexport and -buildmode=c-shared that the Go guest SDK needs \
                      (`tinygo version`: {version})",
@@ -163,7 +164,7 @@ pub fn build_go_guest(dir: impl AsRef<Path>, compiler: GoCompiler, out: &Path) -
     }
     if let Some(parent) = out.parent() {
         if let Err(e) = std::fs::create_dir_all(parent) {
-            return GoBuild::Failed(format!("cannot create {}: {e}", parent.display()));
+            return GuestBuild::Failed(format!("cannot create {}: {e}", parent.display()));
         }
     }
     let mut cmd = Command::new(&exe);
@@ -191,8 +192,8 @@ pub fn build_go_guest(dir: impl AsRef<Path>, compiler: GoCompiler, out: &Path) -
         what = format!("{what} [{version}]");
     }
     match run(&mut cmd, &what) {
-        Ok(()) => GoBuild::Built(out.to_path_buf()),
-        Err(e) => GoBuild::Failed(e),
+        Ok(()) => GuestBuild::Built(out.to_path_buf()),
+        Err(e) => GuestBuild::Failed(e),
     }
 }
 
@@ -239,6 +240,53 @@ fn command_line(cmd: &Command) -> String {
         line.push_str(&arg.to_string_lossy());
     }
     line
+}
+
+/// Build a guest with a build script of its SDK: `bash SCRIPT OUT` (relative to the calling
+/// crate), which builds the guest to `OUT`. The script exits 127 when its toolchain is missing
+/// (then [`GuestBuild::Unavailable`] with what it printed), any other failure is
+/// [`GuestBuild::Failed`]. `watch` lists the directories whose changes rebuild the guest.
+///
+/// ```no_run
+/// // build.rs
+/// use wabi_guest_build::{build_with_script, GuestBuild};
+/// let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("c-conformance.wasm");
+/// match build_with_script("../guest-sdk/c/build-conformance.sh", &out, &["../guest-sdk/c"]) {
+///     GuestBuild::Built(path) => println!("cargo:rustc-env=C_GUEST={}", path.display()),
+///     GuestBuild::Unavailable(why) | GuestBuild::Failed(why) => panic!("{why}"),
+/// }
+/// ```
+pub fn build_with_script(script: impl AsRef<Path>, out: &Path, watch: &[&str]) -> GuestBuild {
+    let script = manifest_dir().join(script);
+    for dir in watch {
+        println!(
+            "cargo:rerun-if-changed={}",
+            manifest_dir().join(dir).display()
+        );
+    }
+    println!("cargo:rerun-if-env-changed=PATH");
+    if let Some(parent) = out.parent() {
+        if let Err(e) = std::fs::create_dir_all(parent) {
+            return GuestBuild::Failed(format!("cannot create {}: {e}", parent.display()));
+        }
+    }
+    let mut cmd = Command::new("bash");
+    cmd.arg(&script).arg(out);
+    scrub_cargo_env(&mut cmd);
+    let what = format!("`{}`", command_line(&cmd));
+    match cmd.output() {
+        Err(e) => GuestBuild::Unavailable(format!("{what}: cannot start bash: {e}")),
+        Ok(o) if o.status.success() => GuestBuild::Built(out.to_path_buf()),
+        Ok(o) if o.status.code() == Some(127) => {
+            GuestBuild::Unavailable(String::from_utf8_lossy(&o.stderr).trim().to_string())
+        }
+        Ok(o) => GuestBuild::Failed(format!(
+            "{what} failed ({}):\n{}\n{}",
+            o.status,
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )),
+    }
 }
 
 fn manifest_dir() -> PathBuf {

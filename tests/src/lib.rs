@@ -17,9 +17,32 @@ use wabi_host::{Engine, LogRecord, Module, Plugin};
 
 pub mod cases;
 
-/// Paths of the conformance guests this crate's build compiled (`Err` = not built, and why).
+/// Paths of the conformance guests this crate's build compiled (`Err` = not built, and why),
+/// and [`guests::COLUMNS`], every column of the suite.
 pub mod guests {
+    use super::{Built, Column};
     include!(concat!(env!("OUT_DIR"), "/guests.rs"));
+}
+
+/// One guest column of the suite: a language (and compiler) whose conformance guest this
+/// crate's build tried to compile.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    /// The column's name, e.g. `go` or `zig`.
+    pub name: &'static str,
+    /// What the build produced.
+    pub built: Built,
+}
+
+/// What building a column's guest gave.
+#[derive(Clone, Copy, Debug)]
+pub enum Built {
+    /// The module, at this path.
+    Wasm(&'static str),
+    /// No usable compiler: why (the column is reported as skipped, never as passed).
+    Skipped(&'static str),
+    /// The compiler failed: its output (every case of the column fails).
+    BuildFailed(&'static str),
 }
 
 /// A plugin under test and the log lines it has produced.

@@ -402,6 +402,10 @@ mod tests {
         let nested = |n: usize| [vec![0x91u8; n], vec![0xc0]].concat();
         decode::<serde_json::Value>(&nested(MAX_DEPTH)).unwrap();
         assert!(decode::<serde_json::Value>(&nested(MAX_DEPTH + 1)).is_err());
+        // ABI.md section 8's example: an empty array is a level too.
+        let arrays = |n: usize| [vec![0x91u8; n - 1], vec![0x90]].concat();
+        decode::<serde_json::Value>(&arrays(128)).unwrap();
+        assert!(decode::<serde_json::Value>(&arrays(129)).is_err());
     }
 
     #[test]
