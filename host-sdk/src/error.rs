@@ -368,6 +368,76 @@ pub enum Error {
         /// What was wrong with the answer.
         reason: String,
     },
+    /// No plugin of that name is registered in a [`crate::Plugins`] registry.
+    #[error("no plugin named `{name}` is registered; registered: {registered}")]
+    NoSuchPlugin {
+        /// The name asked for.
+        name: String,
+        /// The registered names, comma-separated.
+        registered: String,
+    },
+    /// [`crate::Plugins::insert`] was given a name already registered.
+    #[error(
+        "a plugin named `{name}` is already registered: replace its module with \
+         Plugins::reload, or register this one under another name"
+    )]
+    DuplicatePlugin {
+        /// The name.
+        name: String,
+    },
+    /// A module for a registered plugin lacks functions it must export: the plugin's
+    /// required functions ([`crate::PluginOptions::required`]) or, for a reload, functions of
+    /// the module serving. Nothing was changed: the serving module stays.
+    #[error(
+        "the module for plugin `{plugin}` does not export {}, which the plugin must keep \
+         (declared required, or exported by the module serving now); it exports: {available}; \
+         nothing was changed",
+        quoted(.missing)
+    )]
+    MissingFunctions {
+        /// The plugin's name.
+        plugin: String,
+        /// The functions missing.
+        missing: Vec<String>,
+        /// The functions the module does export, comma-separated.
+        available: String,
+    },
+    /// A module file's SHA-256 differs from the digest its manifest pins: the file is not
+    /// loaded.
+    #[error(
+        "refusing {}: its SHA-256 is {actual}, but {} expects {expected}; if this file is the \
+         one to run, put its digest (`sha256sum {}`) in the manifest",
+        .path.display(),
+        .manifest.display(),
+        .path.display()
+    )]
+    Integrity {
+        /// The module file.
+        path: PathBuf,
+        /// The manifest that pins its digest.
+        manifest: PathBuf,
+        /// The digest the manifest gives, lower-case hex.
+        expected: String,
+        /// The file's digest, lower-case hex.
+        actual: String,
+    },
+    /// A plugin manifest cannot be read or is invalid.
+    #[error("invalid plugin manifest {}: {reason}", .path.display())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// A compile cache directory or its key cannot be used ([`crate::CompileCache::open`]).
+    /// (A bad cache *entry* is never an error: the module is compiled instead.)
+    #[error("cannot use the compile cache at {}: {reason}", .path.display())]
+    Cache {
+        /// The directory or key file.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -455,6 +525,15 @@ impl fmt::Display for Name<'_> {
     }
 }
 
+/// `` `a`, `b` `` for the message of [`Error::MissingFunctions`].
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The message of [`Error::NoSuchFunction`].
 fn no_such_function(function: &str, available: &str) -> String {
     if function.is_empty() {
@@ -489,3 +568,123 @@ fn alloc_failed(function: &str, host_function: Option<&str>, size: u64, reason: 
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant that names a function, raised where no name is known (an empty
+    /// `function`), and the same inside a start-up error: no text shows an empty name.
+    #[test]
+    fn no_message_shows_an_empty_function_name() {
+        let f = String::new;
+        let panic = GuestPanic {
+            message: "boom".into(),
+            file: None,
+            line: 0,
+            column: 0,
+        };
+        let errors = [
+            Error::NoSuchFunction {
+                function: f(),
+                available: "a, b".into(),
+            },
+            Error::Guest {
+                function: f(),
+                error: GuestError {
+                    message: "no".into(),
+                    value: None,
+                },
+            },
+            Error::Panic {
+                function: f(),
+                panic,
+            },
+            Error::Trap {
+                function: f(),
+                message: "unreachable".into(),
+                backtrace: None,
+            },
+            Error::Encode {
+                function: f(),
+                direction: Direction::Arguments,
+                message: "x".into(),
+            },
+            Error::Decode {
+                function: f(),
+                direction: Direction::Result,
+                message: "x".into(),
+            },
+            Error::BadResult {
+                function: f(),
+                reason: "x".into(),
+            },
+            Error::MemoryLimit {
+                function: f(),
+                requested: 2,
+                limit: 1,
+            },
+            Error::TableLimit {
+                function: f(),
+                requested: 2,
+                limit: 1,
+            },
+            Error::Timeout {
+                function: f(),
+                limit: std::time::Duration::from_millis(5),
+            },
+            Error::FuelExhausted {
+                function: f(),
+                limit: 1,
+            },
+            Error::OutputTooLarge {
+                function: f(),
+                host_function: None,
+                len: 2,
+                limit: 1,
+            },
+            Error::OutputTooLarge {
+                function: f(),
+                host_function: Some("h".into()),
+                len: 2,
+                limit: 1,
+            },
+            Error::DepthLimit {
+                function: f(),
+                limit: 1,
+            },
+            Error::Alloc {
+                function: f(),
+                host_function: None,
+                size: 2,
+                reason: "x".into(),
+            },
+            Error::Alloc {
+                function: f(),
+                host_function: Some("h".into()),
+                size: 2,
+                reason: "x".into(),
+            },
+        ];
+        for error in errors {
+            for phase in [None, Some(StartupPhase::Instantiation)] {
+                let e = match phase {
+                    None => error.clone(),
+                    Some(phase) => Error::Startup {
+                        phase,
+                        error: Box::new(error.clone()),
+                    },
+                };
+                let text = e.to_string();
+                assert!(!text.contains("``"), "{text}");
+                assert!(!text.contains("of :"), "{text}");
+            }
+        }
+        let named = Error::Trap {
+            function: "f".into(),
+            message: "unreachable".into(),
+            backtrace: None,
+        };
+        assert_eq!(named.to_string(), "`f` trapped: unreachable");
+    }
+}
