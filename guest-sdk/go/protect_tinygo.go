@@ -2,8 +2,6 @@
 
 package wabi
 
-import "strconv"
-
 // protect runs f and returns the panic it raised, if any.
 //
 // In WebAssembly, TinyGo (checked: 0.34.0 to 0.41.1) cannot unwind: its compiler's
@@ -31,50 +29,6 @@ func protect(f func()) (p *panicInfo) {
 	f()
 	done = true
 	return nil
-}
-
-// panicMessage renders a panic value as TinyGo's runtime prints it (runtime.printitf), for the
-// common cases, without fmt.
-func panicMessage(r any) string {
-	switch v := r.(type) {
-	case nil:
-		return "panic called with nil argument"
-	case string:
-		return v
-	case error:
-		return v.Error()
-	case interface{ String() string }:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
-	case int:
-		return strconv.FormatInt(int64(v), 10)
-	case int8:
-		return strconv.FormatInt(int64(v), 10)
-	case int16:
-		return strconv.FormatInt(int64(v), 10)
-	case int32:
-		return strconv.FormatInt(int64(v), 10)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case uint:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint8:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint16:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint32:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint64:
-		return strconv.FormatUint(v, 10)
-	case uintptr:
-		return strconv.FormatUint(uint64(v), 10)
-	case float32:
-		return strconv.FormatFloat(float64(v), 'g', -1, 32)
-	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return "panic with a value that is not a string, an error or a number"
 }
 
 // callerLocation is unknown under TinyGo: its runtime keeps no line tables (runtime.Caller
