@@ -27,6 +27,13 @@ use serde_bytes::Bytes;
 use types::{AddIn, AddOut, BulkOut, Request};
 use wabi_host::{Engine, Module, Plugin, PoolingLimits};
 
+// `LANGUAGE_GUESTS`: the C, Zig and AssemblyScript bench guests (build.rs).
+include!(concat!(env!("WABI_BENCH_OUT_DIR"), "/languages.rs"));
+
+/// A guest language's bench guest: its name, and its compiled module and file size (or why
+/// there is none).
+type Language<'a> = (&'a str, Result<(Module, usize), String>);
+
 /// A case whose operation returns a value: the value is checked once against `expected`, then
 /// the operation is timed.
 fn checked<'a, T: PartialEq + Debug>(
@@ -49,6 +56,10 @@ const W3: &str = "W3 gateway";
 const W4: &str = "W4 bulk 1 MiB";
 const W5: &str = "W5 instantiate + first call";
 const W5_POOL: &str = "W5 instantiate + first call (pooling allocator)";
+/// W1 by name on an instance of a [`wabi_host::Pool`].
+const W1_POOL: &str = "wabi Pool::call";
+/// W1 by name through a [`wabi_host::Plugins`] registry: reload swap point and metrics.
+const W1_REGISTRY: &str = "wabi Plugins registry + metrics";
 const FLOOR: &str = "floor: empty typed wasmtime call";
 /// wabi on an engine built with `deadlines(false)` (no epoch checks in guest code, like raw's
 /// engine; `Limits::timeout: None`).
@@ -76,6 +87,9 @@ fn main() {
         .build()
         .expect("engine");
     let module = Module::new(&engine, &wabi_wasm).expect("the wabi guest compiles");
+    // A module of its own for the registry's cases, so that the metrics a registry attaches
+    // to its modules do not touch the other cases' instances.
+    let registered = Module::new(&engine, &wabi_wasm).expect("the wabi guest compiles");
     let no_deadlines = Engine::builder()
         .wasmtime_config(base_config())
         .deadlines(false)
@@ -110,9 +124,30 @@ fn main() {
         }
     };
 
+    // The other guest languages' bench guests, on wabi's engine, against the Rust guest.
+    let languages: Vec<Language> = LANGUAGE_GUESTS
+        .iter()
+        .map(|&(name, built)| {
+            let module = built.map_err(str::to_string).and_then(|path| {
+                let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+                let module = Module::new(&engine, &bytes).map_err(|e| e.to_string())?;
+                Ok((module, bytes.len()))
+            });
+            (name, module)
+        })
+        .collect();
+
     let inputs = Inputs::new();
     let results = {
-        let cases = cases(&module, &no_deadlines, &raw_module, pool.as_ref(), &inputs);
+        let mut cases = cases(
+            &module,
+            &registered,
+            &no_deadlines,
+            &raw_module,
+            pool.as_ref(),
+            &inputs,
+        );
+        cases.extend(language_cases(&languages, &inputs));
         eprintln!(
             "wabi-bench: {} cases, {} rounds of {:?} batches",
             cases.len(),
@@ -124,6 +159,7 @@ fn main() {
 
     println!("{}", main_table(&results));
     println!("{}", extra_table(&results));
+    println!("{}", languages_table(&results, &languages, wabi_wasm.len()));
     if settings.filter.is_none() || std::env::var_os("WABI_BENCH_TPUT").is_some() {
         println!("{}", throughput_table(&module, &raw_module, &inputs));
     }
@@ -185,6 +221,7 @@ fn base_config() -> wasmtime::Config {
 /// Every timed case. Each case owns its instance.
 fn cases<'a>(
     module: &'a Module,
+    registered: &'a Module,
     no_deadlines: &'a Module,
     raw_module: &'a RawModule,
     pool: Option<&'a (Module, RawModule)>,
@@ -251,6 +288,19 @@ fn cases<'a>(
         let pair = [input.a, input.b];
         cases.push(checked(W1, "wabi call_pod", expected.sum, move || {
             p.call_pod::<_, i32>("add_pod", &pair).unwrap()
+        }));
+        // By name through a pool, and the same through a registry (which adds the swap point
+        // of reloads and the metrics): their ratio is what the registry costs per call.
+        let pool = registered.pool(1);
+        cases.push(checked(W1, W1_POOL, expected, move || {
+            pool.call::<_, AddOut>("add", input).unwrap()
+        }));
+        let plugins = wabi_host::Plugins::new();
+        let plugin = plugins
+            .insert("bench", registered.clone(), Default::default())
+            .expect("register the wabi guest");
+        cases.push(checked(W1, W1_REGISTRY, expected, move || {
+            plugin.call::<_, AddOut>("add", input).unwrap()
         }));
     }
 
@@ -455,6 +505,62 @@ fn main_table(r: &Results) -> String {
     out
 }
 
+/// W1 and W3 on the bench guest of each other guest SDK (the variant is the language's name).
+fn language_cases<'a>(languages: &'a [Language<'a>], inputs: &'a Inputs) -> Vec<Case<'a>> {
+    let mut cases = Vec::new();
+    for (name, module) in languages {
+        let Ok((module, _)) = module else { continue };
+        let mut p = module.instantiate().expect("instantiate the bench guest");
+        let mut f = p.typed::<&AddIn, AddOut>("add").unwrap();
+        let input = &inputs.add;
+        cases.push(checked(W1, name, inputs.add_expected(), move || {
+            f.call(&mut p, input).unwrap()
+        }));
+        let mut p = module.instantiate().expect("instantiate the bench guest");
+        let mut f = p.typed::<&Request, Request>("gateway").unwrap();
+        let input = &inputs.gateway;
+        cases.push(checked(W3, name, inputs.gateway_expected(), move || {
+            f.call(&mut p, input).unwrap()
+        }));
+    }
+    cases
+}
+
+/// The other guest SDKs' call cost against the Rust guest's (`wabi`), paired per round.
+fn languages_table(r: &Results, languages: &[Language<'_>], rust_size: usize) -> String {
+    let mut out = format!(
+        "### Guest languages: W1 and W3 through wabi, against the Rust guest\n\n\
+         | guest | bench guest bytes | W1 ns | W1 vs Rust | W3 ns | W3 vs Rust |\n\
+         |---|--:|--:|--:|--:|--:|\n\
+         | Rust (bench-wabi) | {} | {} | 1.00 | {} | 1.00 |\n",
+        fmt_ns(rust_size as f64),
+        fmt_opt(r.median(W1, "wabi")),
+        fmt_opt(r.median(W3, "wabi")),
+    );
+    for (name, module) in languages {
+        match module {
+            Ok((_, size)) => {
+                let q = |w| fmt_ratio(r.paired_ratio(w, name, "wabi"));
+                out += &format!(
+                    "| {name} | {} | {} | {} | {} | {} |\n",
+                    fmt_ns(*size as f64),
+                    fmt_opt(r.median(W1, name)),
+                    q(W1),
+                    fmt_opt(r.median(W3, name)),
+                    q(W3)
+                );
+            }
+            Err(why) => {
+                out += &format!(
+                    "| {name} | not built: {} | | | | |\n",
+                    why.lines().next().unwrap_or("")
+                )
+            }
+        }
+    }
+    out
+}
+
 fn extra_table(r: &Results) -> String {
     let mut out = String::from(
         "### Other wabi entry points (informational)\n\n\
@@ -468,6 +574,8 @@ fn extra_table(r: &Results) -> String {
         (W4, NO_DEADLINES),
         (NOOP, "wabi call by name"),
         (W1, "wabi call_pod"),
+        (W1, W1_POOL),
+        (W1, W1_REGISTRY),
         (W4, "wabi, &Vec<u8> argument"),
         (W4, "wabi call_raw_with"),
     ] {

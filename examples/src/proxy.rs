@@ -10,6 +10,11 @@
 //!
 //! wabi's calls are synchronous; the proxy runs them on tokio's blocking thread pool
 //! ([`tokio::task::spawn_blocking`]) so they never stall the async workers.
+//!
+//! The plugin is served from a [`wabi_host::Plugins`] registry, so it can be replaced while
+//! the proxy runs ([`Proxy::plugins`], `reload`), and `GET /metrics`
+//! ([`ProxyOptions::metrics_path`]) answers the registry's per-plugin metrics in the
+//! Prometheus text format instead of being proxied.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -28,7 +33,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
-use wabi_host::{Engine, Error, Limits, LogRecord, Module, Pool};
+use wabi_host::{Engine, Error, Limits, LogRecord, Module, PluginOptions, PluginRef, Plugins};
 
 use crate::gateway::{Action, Request};
 
@@ -56,11 +61,14 @@ pub struct ProxyOptions {
     pub upstream_timeout: Duration,
     /// Print one line per request (and the plugin's log lines) to stderr.
     pub log: bool,
+    /// The path where `GET` answers the plugin metrics in the Prometheus text format, instead
+    /// of being proxied; `None` proxies every path.
+    pub metrics_path: Option<String>,
 }
 
 impl ProxyOptions {
     /// Defaults: function `transform`, 50 ms and 64 MiB per call, 16 idle instances, 8 MiB
-    /// bodies, 30 s for the upstream, no log.
+    /// bodies, 30 s for the upstream, no log, metrics at `/metrics`.
     pub fn new(plugin: impl Into<PathBuf>, upstream: Uri) -> ProxyOptions {
         ProxyOptions {
             plugin: plugin.into(),
@@ -76,6 +84,7 @@ impl ProxyOptions {
             max_body: 8 << 20,
             upstream_timeout: Duration::from_secs(30),
             log: false,
+            metrics_path: Some("/metrics".into()),
         }
     }
 }
@@ -87,8 +96,10 @@ pub struct Proxy {
 }
 
 struct Inner {
-    pool: Pool,
+    plugins: Plugins,
+    plugin: PluginRef,
     function: String,
+    metrics_path: Option<String>,
     upstream: String,
     client: Client<HttpConnector, Full<Bytes>>,
     max_body: usize,
@@ -128,11 +139,26 @@ impl Proxy {
                 available: module.functions().join(", "),
             });
         }
+        let plugins = Plugins::new();
+        let name = module.name().to_owned();
+        let plugin_options = PluginOptions {
+            max_idle: options.max_idle,
+            required: vec![options.function.clone()],
+        };
+        // Inserting starts a first instance, whose WASI initialisation blocks: not on a thread
+        // of the async runtime this may be called from.
+        let plugin = std::thread::scope(|s| {
+            s.spawn(|| plugins.insert(name, module, plugin_options))
+                .join()
+                .expect("inserting a plugin does not panic")
+        })?;
         let client = Client::builder(TokioExecutor::new()).build_http();
         Ok(Proxy {
             inner: Arc::new(Inner {
-                pool: module.pool(options.max_idle),
+                plugins,
+                plugin,
                 function: options.function,
+                metrics_path: options.metrics_path,
                 upstream: options
                     .upstream
                     .to_string()
@@ -144,6 +170,12 @@ impl Proxy {
                 log: options.log,
             }),
         })
+    }
+
+    /// The registry serving the plugin (named after its file): reload it with
+    /// `proxy.plugins().reload(name, bytes)` while the proxy serves; read its metrics.
+    pub fn plugins(&self) -> &Plugins {
+        &self.inner.plugins
     }
 
     /// Accept connections on `listener` and serve them until the task is dropped.
@@ -198,13 +230,24 @@ impl Proxy {
         req: hyper::Request<Incoming>,
         peer: SocketAddr,
     ) -> (HttpResponse, String) {
+        if req.method() == Method::GET
+            && self.inner.metrics_path.as_deref() == Some(req.uri().path())
+        {
+            let mut response =
+                hyper::Response::new(Full::new(Bytes::from(self.inner.plugins.to_prometheus())));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            return (response, "metrics".into());
+        }
         let request = match self.plugin_request(req).await {
             Ok(r) => r,
             Err(response) => return (response, "refused".into()),
         };
         let inner = self.inner.clone();
         let call = tokio::task::spawn_blocking(move || {
-            inner.pool.call::<_, Action>(&inner.function, &request)
+            inner.plugin.call::<_, Action>(&inner.function, &request)
         })
         .await;
         match call {

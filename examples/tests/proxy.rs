@@ -22,6 +22,9 @@ const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 
 struct Setup {
     proxy: SocketAddr,
+    /// The proxy itself (a clone of the one serving), for its plugin registry; `None` for
+    /// the proxy binary.
+    handle: Option<Proxy>,
     upstream: SocketAddr,
     log: Log,
     client: Client<HttpConnector, Full<Bytes>>,
@@ -44,9 +47,10 @@ async fn start(plugin: &str, config: &[(&str, &str)], timeout: Duration) -> Setu
     let proxy = Proxy::new(&Engine::default(), options).unwrap();
     let proxy_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = proxy_listener.local_addr().unwrap();
-    tokio::spawn(proxy.serve(proxy_listener));
+    tokio::spawn(proxy.clone().serve(proxy_listener));
     Setup {
         proxy: addr,
+        handle: Some(proxy),
         upstream,
         log,
         client: Client::builder(TokioExecutor::new()).build_http(),
@@ -228,6 +232,90 @@ async fn a_faulty_plugin_gives_502_or_504_and_the_proxy_keeps_serving() {
     );
 }
 
+/// The value of the sample `name` (with its labels) in Prometheus text.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_metrics_answers_the_plugins_metrics_in_prometheus_text() {
+    let s = start(
+        wabi_examples::MISBEHAVE_WASM,
+        &[],
+        Duration::from_millis(200),
+    )
+    .await;
+    for path in ["/ok", "/ok", "/trap", "/error", "/ok"] {
+        s.send("GET", path, &[], "").await;
+    }
+    let a = s.send("GET", "/metrics", &[], "").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.headers["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let text = &a.body;
+    let p = "{plugin=\"misbehave\"}";
+    assert_eq!(
+        sample(text, &format!("wabi_plugin_calls_total{p}")),
+        Some(5.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            text,
+            "wabi_plugin_errors_total{plugin=\"misbehave\",kind=\"trap\"}"
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            text,
+            "wabi_plugin_errors_total{plugin=\"misbehave\",kind=\"guest_error\"}"
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(text, &format!("wabi_plugin_call_duration_seconds_count{p}")),
+        Some(5.0)
+    );
+    // The first instance, and a fresh one after the trap.
+    assert_eq!(
+        sample(text, &format!("wabi_plugin_instances_created_total{p}")),
+        Some(2.0)
+    );
+    assert!(sample(text, &format!("wabi_plugin_memory_high_water_bytes{p}")).unwrap() > 0.0);
+    assert_eq!(s.upstream_count(), 3, "/metrics itself was not proxied");
+
+    // A reload while the proxy serves shows in the metrics, and the plugin keeps answering.
+    let proxy = s.handle.clone().unwrap();
+    let generation = tokio::task::spawn_blocking(move || {
+        let bytes = std::fs::read(wabi_examples::MISBEHAVE_WASM).unwrap();
+        proxy.plugins().reload("misbehave", bytes)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(generation, 1);
+    assert_eq!(s.send("GET", "/ok", &[], "").await.status, 200);
+    let text = s.send("GET", "/metrics", &[], "").await.body;
+    assert_eq!(
+        sample(&text, &format!("wabi_plugin_generation{p}")),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, &format!("wabi_plugin_reloads_total{p}")),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, &format!("wabi_plugin_calls_total{p}")),
+        Some(6.0)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_requests_are_all_answered_correctly() {
     const N: usize = 64;
@@ -317,6 +405,7 @@ async fn the_proxy_binary_serves_on_the_address_it_prints() {
         .unwrap_or_else(|| panic!("no address in {first_line:?}"));
     let s = Setup {
         proxy: addr,
+        handle: None,
         upstream,
         log,
         client: Client::builder(TokioExecutor::new()).build_http(),

@@ -65,8 +65,24 @@
 //! Guests built for `wasm32-wasip1` (and Go guests) get a minimal WASI preview 1: no files, no
 //! environment, no arguments; clocks and random work; stdout and stderr go to the log handler
 //! (by default `tracing`, target `wabi::guest`).
+//!
+//! ## Many plugins in production
+//! - [`Plugins`]: a registry of named plugins (module + pool each) whose modules are replaced
+//!   by [`Plugins::reload`] without dropping a call: the new module is compiled, started once
+//!   and checked (ABI version, the functions the old one exported and the required ones)
+//!   before the swap; calls in flight finish on the old instances; a refused reload leaves
+//!   the old module serving.
+//! - [`metrics`]: per-plugin calls, errors by [`ErrorKind`], a latency histogram, fuel,
+//!   instances created and the memory high-water mark, as a [`MetricsSnapshot`] or as
+//!   Prometheus text ([`Plugins::to_prometheus`]).
+//! - [`cache`]: [`CompileCache`], compiled modules on disk for fast restarts, authenticated
+//!   with an HMAC so that a tampered entry is recompiled, never loaded (see its Security
+//!   section).
+//! - [`manifest`]: [`Manifest`], the plugins to run (TOML or JSON), each pinned by SHA-256
+//!   ([`Error::Integrity`] for a file that differs), with its limits and grants.
 #![deny(missing_docs)]
 
+pub mod cache;
 mod call;
 mod clock;
 mod engine;
@@ -76,13 +92,17 @@ mod host_fn;
 mod imports;
 mod limits;
 mod log;
+pub mod manifest;
 mod memory;
+pub mod metrics;
 mod module;
 mod plugin;
 mod pool;
+mod registry;
 mod state;
 pub mod value;
 
+pub use cache::{CacheStats, CompileCache};
 pub use engine::{Engine, EngineBuilder, PoolingLimits, EPOCH_TICK};
 pub use error::{Direction, Error, GuestError, GuestPanic, Result, StartupPhase};
 #[cfg(feature = "async")]
@@ -90,10 +110,13 @@ pub use host_fn::HostFuture;
 pub use host_fn::{HostContext, HostError};
 pub use limits::Limits;
 pub use log::{tracing_handler, LogHandler, LogRecord, LogSource, MAX_LOG_LINE};
+pub use manifest::{DirSpec, GrantsSpec, LimitsSpec, Manifest, PluginSpec};
 pub use memory::GuestMemory;
+pub use metrics::{to_prometheus, ErrorKind, Metrics, MetricsSnapshot};
 pub use module::{DirAccess, Module, ModuleBuilder};
 pub use plugin::{Plugin, TypedFunction};
 pub use pool::{Pool, PooledPlugin};
+pub use registry::{PluginOptions, PluginRef, PluginStatus, Plugins};
 pub use wabi_spec::layout::LogLevel;
 pub use wabi_spec::{AbiVersion, ABI_VERSION};
 

@@ -188,6 +188,9 @@ impl ResourceLimiter for HostState {
             });
             wasmtime::bail!("memory limit of {limit} bytes exceeded");
         }
+        if let Some(metrics) = &self.metrics {
+            metrics.record_memory(desired as u64);
+        }
         Ok(true)
     }
 

@@ -12,6 +12,7 @@ use wabi_spec::AbiVersion;
 use wasmtime::{AsContextMut, InstancePre, Store};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
+use crate::cache::{compile, sha256, CompileCache};
 use crate::engine::{make_linker, Engine};
 use crate::error::{Error, Result};
 use crate::exports::ExportIndex;
@@ -21,6 +22,7 @@ use crate::host_fn::{erase, HostContext, HostError, HostFns};
 use crate::imports;
 use crate::limits::{arm_deadline, Limits};
 use crate::log::{tracing_handler, GuestOutput, LogHandler, LogSource};
+use crate::metrics::Metrics;
 use crate::plugin::Plugin;
 use crate::state::HostState;
 
@@ -83,10 +85,22 @@ pub(crate) struct ModuleInner {
     pub(crate) abi_version: OnceLock<AbiVersion>,
     pub(crate) log: LogHandler,
     pub(crate) limits: Limits,
+    /// SHA-256 of the wasm bytes the module was compiled from.
+    sha256: [u8; 32],
+    /// Counters of a module served by a [`crate::Plugins`] registry (unset otherwise: then
+    /// nothing is counted).
+    pub(crate) metrics: OnceLock<Arc<Metrics>>,
+    options: Options,
+}
+
+/// What a module was built with besides its code, reused by [`Module::recompile`].
+#[derive(Clone)]
+struct Options {
     grants: Grants,
     host_fns: Arc<HostFns>,
     config: Arc<BTreeMap<String, String>>,
     state: Option<StateFactory>,
+    cache: Option<CompileCache>,
 }
 
 /// Options for loading a module: name, limits, capabilities, host functions, state; see
@@ -118,9 +132,18 @@ pub struct ModuleBuilder {
     host_fns: HostFns,
     config: BTreeMap<String, String>,
     state: Option<StateFactory>,
+    cache: Option<CompileCache>,
 }
 
 impl ModuleBuilder {
+    /// Load the compiled code from `cache` when it has a valid entry for these bytes and this
+    /// engine, and write one when it has not (see [`CompileCache`]); modules recompiled by a
+    /// reload use it too.
+    pub fn cache(mut self, cache: &CompileCache) -> Self {
+        self.cache = Some(cache.clone());
+        self
+    }
+
     /// Per-instance limits (default: [`Limits::default`]).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -238,12 +261,22 @@ impl ModuleBuilder {
 
     /// Compile and validate wasm bytes (binary or text format).
     pub fn build(self, bytes: impl AsRef<[u8]>) -> Result<Module> {
-        let module = wasmtime::Module::new(&self.engine.inner, bytes.as_ref()).map_err(|e| {
-            Error::Compile {
-                reason: format!("{e:#}"),
-            }
-        })?;
-        self.finish(module)
+        self.check_options()?;
+        let options = Options {
+            grants: self.grants,
+            host_fns: Arc::new(self.host_fns),
+            config: Arc::new(self.config),
+            state: self.state,
+            cache: self.cache,
+        };
+        assemble(
+            self.engine,
+            self.name.unwrap_or_else(|| "plugin".into()).into(),
+            self.log.unwrap_or_else(tracing_handler),
+            self.limits,
+            options,
+            bytes.as_ref(),
+        )
     }
 
     /// Read, compile and validate a `.wasm` (or `.wat`) file.
@@ -257,39 +290,6 @@ impl ModuleBuilder {
             self.name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         }
         self.build(bytes)
-    }
-
-    fn finish(self, module: wasmtime::Module) -> Result<Module> {
-        self.check_options()?;
-        let wasi_names = &self.engine.wasi_names;
-        let uses_wasi = imports::validate(&module, &|n| wasi_names.contains(n))?;
-        let exports = ExportIndex::new(&module)?;
-        let linker =
-            make_linker(&self.engine.inner, self.engine.is_async).map_err(|e| Error::Compile {
-                reason: format!("cannot define host imports: {e:#}"),
-            })?;
-        let pre = linker
-            .instantiate_pre(&module)
-            .map_err(|e| Error::Instantiate {
-                reason: format!("{e:#}"),
-            })?;
-        Ok(Module {
-            inner: Arc::new(ModuleInner {
-                engine: self.engine,
-                pre,
-                name: self.name.unwrap_or_else(|| "plugin".into()).into(),
-                uses_wasi,
-                exports,
-                constant_scratch: OnceLock::new(),
-                abi_version: OnceLock::new(),
-                log: self.log.unwrap_or_else(tracing_handler),
-                limits: self.limits,
-                grants: self.grants,
-                host_fns: Arc::new(self.host_fns),
-                config: Arc::new(self.config),
-                state: self.state,
-            }),
-        })
     }
 
     /// Refuse options that cannot work, saying what to change.
@@ -350,6 +350,49 @@ impl ModuleBuilder {
     }
 }
 
+/// Compile `bytes` (through the cache, if any) and validate the module.
+fn assemble(
+    engine: Engine,
+    name: Arc<str>,
+    log: LogHandler,
+    limits: Limits,
+    options: Options,
+    bytes: &[u8],
+) -> Result<Module> {
+    let digest = sha256(bytes);
+    let module = match &options.cache {
+        Some(cache) => cache.load_or_compile(&engine, bytes, &digest)?,
+        None => compile(&engine, bytes)?,
+    };
+    let wasi_names = &engine.wasi_names;
+    let uses_wasi = imports::validate(&module, &|n| wasi_names.contains(n))?;
+    let exports = ExportIndex::new(&module)?;
+    let linker = make_linker(&engine.inner, engine.is_async).map_err(|e| Error::Compile {
+        reason: format!("cannot define host imports: {e:#}"),
+    })?;
+    let pre = linker
+        .instantiate_pre(&module)
+        .map_err(|e| Error::Instantiate {
+            reason: format!("{e:#}"),
+        })?;
+    Ok(Module {
+        inner: Arc::new(ModuleInner {
+            engine,
+            pre,
+            name,
+            uses_wasi,
+            exports,
+            constant_scratch: OnceLock::new(),
+            abi_version: OnceLock::new(),
+            log,
+            limits,
+            sha256: digest,
+            metrics: OnceLock::new(),
+            options,
+        }),
+    })
+}
+
 impl Module {
     /// Compile and validate wasm bytes with default options.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
@@ -372,7 +415,40 @@ impl Module {
             host_fns: HostFns::new(),
             config: BTreeMap::new(),
             state: None,
+            cache: None,
         }
+    }
+
+    /// SHA-256 of the wasm bytes (binary or text, as given) the module was compiled from.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.inner.sha256
+    }
+
+    /// A module compiled from `bytes` with every option of this one (name, log handler,
+    /// limits, grants, configuration, host functions, state, cache) and its metrics: the new
+    /// code of a reload.
+    pub(crate) fn recompile(&self, bytes: &[u8]) -> Result<Module> {
+        let inner = &self.inner;
+        let module = assemble(
+            inner.engine.clone(),
+            inner.name.clone(),
+            inner.log.clone(),
+            inner.limits,
+            inner.options.clone(),
+            bytes,
+        )?;
+        if let Some(metrics) = inner.metrics.get() {
+            let _ = module.inner.metrics.set(metrics.clone());
+        }
+        Ok(module)
+    }
+
+    /// The module's counters, made now if it had none (by [`crate::Plugins`]).
+    pub(crate) fn metrics_or_init(&self) -> Arc<Metrics> {
+        self.inner
+            .metrics
+            .get_or_init(|| Arc::new(Metrics::new()))
+            .clone()
     }
 
     /// The limits every instance runs under.
@@ -446,9 +522,10 @@ impl Module {
             epochs: inner.engine.deadlines,
             fuel_enabled: inner.engine.fuel,
             is_async: inner.engine.is_async,
-            host_fns: inner.host_fns.clone(),
-            config: inner.config.clone(),
-            user: inner.state.as_ref().map(|make| make()),
+            host_fns: inner.options.host_fns.clone(),
+            config: inner.options.config.clone(),
+            user: inner.options.state.as_ref().map(|make| make()),
+            metrics: inner.metrics.get().cloned(),
             // Not `..HostState::placeholder()`: that would build (and drop) the placeholder's
             // own `Arc`s and log handler for every instance.
             wasi: None,
@@ -464,11 +541,11 @@ impl Module {
             let stderr = GuestOutput::new(inner.name.clone(), LogSource::Stderr, inner.log.clone());
             let mut wasi = WasiCtxBuilder::new();
             wasi.stdout(stdout.clone()).stderr(stderr.clone());
-            for (k, v) in &inner.grants.env {
+            for (k, v) in &inner.options.grants.env {
                 wasi.env(k, v);
             }
-            wasi.args(&inner.grants.args);
-            for d in &inner.grants.dirs {
+            wasi.args(&inner.options.grants.args);
+            for d in &inner.options.grants.dirs {
                 let perms = match d.access {
                     DirAccess::ReadOnly => FsPerms::ReadOnly,
                     DirAccess::ReadWrite => FsPerms::ReadWrite,

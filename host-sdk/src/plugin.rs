@@ -311,6 +311,21 @@ impl Plugin {
         self.live.is_some()
     }
 
+    /// Fuel the last call consumed, when the engine counts fuel: the budget minus what is
+    /// left, or the whole budget if the call ran out (and the instance is gone).
+    pub(crate) fn fuel_used(&self, error: Option<&Error>) -> Option<u64> {
+        let inner = &self.module.inner;
+        if !inner.engine.fuel {
+            return None;
+        }
+        let budget = inner.limits.fuel.unwrap_or(u64::MAX);
+        if let Some(Error::FuelExhausted { .. }) = error.map(Error::innermost) {
+            return Some(budget);
+        }
+        let left = self.live.as_ref()?.store.get_fuel().ok()?;
+        Some(budget.saturating_sub(left))
+    }
+
     /// Drop buffers a big call left behind before the plugin goes back to a pool.
     pub(crate) fn reset_call_state(&mut self) {
         if self.args.capacity() > 1 << 20 {
@@ -782,6 +797,9 @@ async fn start<E: Exec>(module: &Module) -> Result<Live> {
             "ignoring an invalid scratch buffer of {scratch_cap} bytes at {scratch_ptr:#x}"
         );
         scratch_cap = 0;
+    }
+    if let Some(metrics) = module.inner.metrics.get() {
+        metrics.record_instance();
     }
     store.data_mut().abi = Some(AbiExports {
         memory,

@@ -132,6 +132,11 @@ impl Pool {
         }
     }
 
+    /// Keep `plugin` (an instance of this pool's module) as an idle instance.
+    pub(crate) fn adopt(&self, plugin: Plugin) {
+        drop(self.lend(plugin));
+    }
+
     /// Idle instances right now.
     pub fn idle(&self) -> usize {
         self.inner

@@ -63,6 +63,8 @@ pub(crate) struct HostState {
     pub(crate) config: Arc<BTreeMap<String, String>>,
     /// The embedder's per-instance state.
     pub(crate) user: Option<Box<dyn Any + Send>>,
+    /// The module's counters, when a [`crate::Plugins`] registry serves it.
+    pub(crate) metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 impl HostState {
@@ -101,6 +103,7 @@ impl HostState {
             host_fns: Arc::default(),
             config: Arc::default(),
             user: None,
+            metrics: None,
         }
     }
 }

@@ -1,0 +1,165 @@
+//! Per-plugin metrics: exact counts for a known sequence of calls and errors, the memory
+//! high-water mark, fuel, and the Prometheus rendering.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{wat, RETURN_TRUE};
+use wabi_host::{Engine, Error, ErrorKind, Limits, Module, PluginOptions, Plugins};
+
+/// `fail`: returns the error "no" (status 1, message "no", no value).
+const FAIL: &str = r#"(data (i32.const 160) "\01\00\00\00\0a\00\00\00\02\00\00\00\00\00\00\00no")
+    (func (export "fail") (param i32 i32) (result i64) (i64.const 0x000000a000000012))"#;
+/// `trap`: traps.
+const TRAP: &str = r#"(func (export "trap") (param i32 i32) (result i64) unreachable)"#;
+/// `grow`: grows memory by one page (64 KiB) and answers `true`.
+const GROW: &str = r#"(func (export "grow") (param i32 i32) (result i64)
+    (drop (memory.grow (i32.const 1))) (i64.const 0x0000004000000009))"#;
+
+fn plugins(engine: &Engine, limits: Limits) -> (Plugins, wabi_host::PluginRef) {
+    let src = wat(&format!("{RETURN_TRUE}\n{FAIL}\n{TRAP}\n{GROW}"));
+    let module = Module::builder(engine).limits(limits).build(src).unwrap();
+    let plugins = Plugins::new();
+    let plugin = plugins
+        .insert("m", module, PluginOptions::default())
+        .unwrap();
+    (plugins, plugin)
+}
+
+#[test]
+fn calls_errors_instances_and_memory_are_counted_exactly() {
+    let (plugins, plugin) = plugins(&Engine::default(), Limits::default());
+    let fresh = plugin.metrics();
+    assert_eq!(fresh.calls, 0);
+    assert_eq!(fresh.instances_created, 1, "the instance insert started");
+    assert_eq!(
+        fresh.memory_high_water,
+        2 << 16,
+        "two pages at instantiation"
+    );
+
+    for _ in 0..3 {
+        assert!(plugin.call::<_, bool>("yes", ()).unwrap());
+    }
+    for _ in 0..2 {
+        assert!(matches!(
+            plugin.call::<_, bool>("fail", ()),
+            Err(Error::Guest { .. })
+        ));
+    }
+    assert!(matches!(
+        plugin.call::<_, bool>("trap", ()),
+        Err(Error::Trap { .. })
+    ));
+    // The trap discarded the only instance: this call starts a second one.
+    assert!(matches!(
+        plugins.call::<_, bool>("m", "missing", ()),
+        Err(Error::NoSuchFunction { .. })
+    ));
+    assert!(plugin.call::<_, bool>("grow", ()).unwrap());
+
+    let m = plugin.metrics();
+    assert_eq!(m.calls, 8);
+    assert_eq!(
+        m.errors,
+        [
+            (ErrorKind::Guest, 2),
+            (ErrorKind::Trap, 1),
+            (ErrorKind::NoSuchFunction, 1)
+        ]
+    );
+    assert_eq!(m.errors_of(ErrorKind::Timeout), 0);
+    assert_eq!(m.error_total(), 4);
+    assert_eq!(m.latency.count(), 8);
+    assert!(m.latency.sum > Duration::ZERO);
+    assert_eq!(m.instances_created, 2);
+    assert_eq!(m.memory_high_water, 3 << 16, "grown by one page");
+    assert_eq!(m.fuel_consumed, 0, "the engine does not count fuel");
+    assert_eq!((m.reloads, m.reload_failures, m.generation), (0, 0, 0));
+}
+
+#[test]
+fn metrics_survive_a_reload_and_count_its_instance() {
+    let (plugins, plugin) = plugins(&Engine::default(), Limits::default());
+    plugin.call::<_, bool>("yes", ()).unwrap();
+    let src = wat(&format!("{RETURN_TRUE}\n{FAIL}\n{TRAP}\n{GROW}"));
+    plugins.reload("m", &src).unwrap();
+    assert!(plugins.reload("m", "junk").is_err());
+    plugin.call::<_, bool>("yes", ()).unwrap();
+    let m = plugin.metrics();
+    assert_eq!(m.calls, 2);
+    assert_eq!(
+        m.instances_created, 2,
+        "one for insert, one to validate the reload"
+    );
+    assert_eq!((m.reloads, m.reload_failures, m.generation), (1, 1, 1));
+}
+
+#[test]
+fn fuel_is_counted_per_call() {
+    let engine = Engine::builder().fuel(true).build().unwrap();
+    let limits = Limits {
+        fuel: Some(1_000_000),
+        ..Limits::default()
+    };
+    let (_plugins, plugin) = plugins(&engine, limits);
+    plugin.call::<_, bool>("yes", ()).unwrap();
+    let one = plugin.metrics().fuel_consumed;
+    assert!(one > 0);
+    plugin.call::<_, bool>("yes", ()).unwrap();
+    plugin.call::<_, bool>("yes", ()).unwrap();
+    assert_eq!(plugin.metrics().fuel_consumed, 3 * one);
+}
+
+#[test]
+fn prometheus_text_has_every_family_with_the_plugin_label() {
+    let (plugins, plugin) = plugins(&Engine::default(), Limits::default());
+    plugin.call::<_, bool>("yes", ()).unwrap();
+    let _ = plugin.call::<_, bool>("fail", ());
+    let text = plugins.to_prometheus();
+    for line in [
+        "# TYPE wabi_plugin_calls_total counter",
+        "wabi_plugin_calls_total{plugin=\"m\"} 2",
+        "wabi_plugin_errors_total{plugin=\"m\",kind=\"guest_error\"} 1",
+        "# TYPE wabi_plugin_call_duration_seconds histogram",
+        "wabi_plugin_call_duration_seconds_bucket{plugin=\"m\",le=\"+Inf\"} 2",
+        "wabi_plugin_call_duration_seconds_count{plugin=\"m\"} 2",
+        "wabi_plugin_instances_created_total{plugin=\"m\"} 1",
+        "wabi_plugin_memory_high_water_bytes{plugin=\"m\"} 131072",
+        "wabi_plugin_fuel_consumed_total{plugin=\"m\"} 0",
+        "wabi_plugin_reloads_total{plugin=\"m\"} 0",
+        "wabi_plugin_generation{plugin=\"m\"} 0",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in:\n{text}"
+        );
+    }
+    // Buckets are cumulative and end with +Inf.
+    let buckets: Vec<u64> = text
+        .lines()
+        .filter(|l| l.starts_with("wabi_plugin_call_duration_seconds_bucket"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        buckets.len(),
+        wabi_host::metrics::LATENCY_BUCKETS_NS.len() + 1
+    );
+    assert!(buckets.windows(2).all(|w| w[0] <= w[1]));
+    assert!(text.ends_with('\n'));
+}
+
+#[test]
+fn a_module_outside_a_registry_counts_nothing() {
+    let module = Module::new(&Engine::default(), wat(RETURN_TRUE)).unwrap();
+    let pool = module.pool(1);
+    assert!(pool.call::<_, bool>("yes", ()).unwrap());
+    let plugins = Plugins::new();
+    // Inserting it later starts the counters then.
+    let plugin = plugins
+        .insert("late", module, PluginOptions::default())
+        .unwrap();
+    assert_eq!(plugin.metrics().instances_created, 1);
+    assert_eq!(plugin.metrics().calls, 0);
+}
