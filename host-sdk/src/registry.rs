@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::cache::hex;
 use crate::error::{Error, Result};
-use crate::metrics::{Metrics, MetricsSnapshot};
+use crate::metrics::{ErrorKind, Metrics, MetricsSnapshot};
 use crate::module::Module;
 use crate::plugin::Plugin;
 use crate::pool::Pool;
@@ -342,9 +342,7 @@ impl PluginRef {
             }
             Err(e) => Err(e),
         };
-        self.inner
-            .metrics
-            .record_call(started.elapsed(), result.as_ref().err());
+        self.record_call(started, result.as_ref().err());
         result
     }
 
@@ -365,10 +363,23 @@ impl PluginRef {
             }
             Err(e) => Err(e),
         };
-        self.inner
-            .metrics
-            .record_call(started.elapsed(), result.as_ref().err());
+        self.record_call(started, result.as_ref().err());
         result
+    }
+
+    /// Count one call in the metrics, and report it as a `tracing` event (target
+    /// `wabi::metrics`, level TRACE: when that level is off, as by default, the event costs one
+    /// check of a static).
+    fn record_call(&self, started: Instant, error: Option<&Error>) {
+        let elapsed = started.elapsed();
+        self.inner.metrics.record_call(elapsed, error);
+        tracing::trace!(
+            target: "wabi::metrics",
+            plugin = %self.name(),
+            elapsed_ns = elapsed.as_nanos() as u64,
+            error = error.map(|e| ErrorKind::of(e).as_str()),
+            "call"
+        );
     }
 
     fn count_fuel<T>(&self, plugin: &mut Plugin, result: &Result<T>) {

@@ -163,3 +163,66 @@ fn a_module_outside_a_registry_counts_nothing() {
     assert_eq!(plugin.metrics().instances_created, 1);
     assert_eq!(plugin.metrics().calls, 0);
 }
+
+/// Every call through the registry is also a `tracing` event (target `wabi::metrics`, TRACE),
+/// with the plugin, the time and the kind of error.
+#[test]
+fn each_call_is_a_tracing_event() {
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    #[derive(Default)]
+    struct Fields(Vec<(String, String)>);
+    impl Visit for Fields {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.push((field.name().into(), format!("{value:?}")));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push((field.name().into(), value.into()));
+        }
+    }
+    /// Keeps the fields of every `wabi::metrics` event.
+    struct Recorder(Arc<Mutex<Vec<Vec<(String, String)>>>>);
+    impl Subscriber for Recorder {
+        fn enabled(&self, m: &Metadata<'_>) -> bool {
+            m.target() == "wabi::metrics"
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, e: &Event<'_>) {
+            let mut fields = Fields::default();
+            e.record(&mut fields);
+            self.0.lock().unwrap().push(fields.0);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let (_plugins, plugin) = plugins(&Engine::default(), Limits::default());
+    tracing::subscriber::with_default(Recorder(events.clone()), || {
+        assert!(plugin.call::<_, bool>("yes", ()).unwrap());
+        assert!(plugin.call::<_, bool>("fail", ()).is_err());
+    });
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let get = |e: &Vec<(String, String)>, k: &str| {
+        e.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())
+    };
+    for e in events.iter() {
+        assert_eq!(get(e, "message").as_deref(), Some("call"));
+        assert_eq!(get(e, "plugin").as_deref(), Some("m"));
+        assert!(get(e, "elapsed_ns").is_some_and(|ns| ns.parse::<u64>().is_ok()));
+    }
+    assert_eq!(
+        get(&events[0], "error"),
+        None,
+        "a successful call has no error field"
+    );
+    assert_eq!(get(&events[1], "error").as_deref(), Some("guest_error"));
+}
