@@ -2,8 +2,8 @@
 //! wasm32-wasip1), Go (`go`), Go (`tinygo`), C, Zig and AssemblyScript. A column whose compiler
 //! is missing (or a TinyGo older than 0.34) is reported as skipped with the reason, never as
 //! passed; a build that failed fails every case of its column, with the compiler's output as
-//! the reason. `WABI_CONFORMANCE_REQUIRE` (names separated by spaces or commas, e.g.
-//! `go c zig assemblyscript`, as `scripts/test` sets it) turns a skipped column into a failure.
+//! the reason. `WABI_CONFORMANCE_REQUIRE` (column names separated by commas, e.g.
+//! `go,c,zig,assemblyscript`, as `scripts/test` sets it) turns a skipped column into a failure.
 //! `cargo test -p wabi-conformance --test conformance -- FILTER` runs the cases whose name
 //! contains FILTER.
 
@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let required = std::env::var("WABI_CONFORMANCE_REQUIRE").unwrap_or_default();
     let required: Vec<&str> = required
-        .split([' ', ','])
+        .split(',')
+        .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
     let engine = wabi_host::Engine::default();
