@@ -183,8 +183,10 @@ fn each_call_is_a_tracing_event() {
             self.0.push((field.name().into(), value.into()));
         }
     }
+    /// The fields of each event, in order.
+    type Events = Arc<Mutex<Vec<Vec<(String, String)>>>>;
     /// Keeps the fields of every `wabi::metrics` event.
-    struct Recorder(Arc<Mutex<Vec<Vec<(String, String)>>>>);
+    struct Recorder(Events);
     impl Subscriber for Recorder {
         fn enabled(&self, m: &Metadata<'_>) -> bool {
             m.target() == "wabi::metrics"
@@ -203,7 +205,7 @@ fn each_call_is_a_tracing_event() {
         fn exit(&self, _: &Id) {}
     }
 
-    let events = Arc::new(Mutex::new(Vec::new()));
+    let events = Events::default();
     let (_plugins, plugin) = plugins(&Engine::default(), Limits::default());
     tracing::subscriber::with_default(Recorder(events.clone()), || {
         assert!(plugin.call::<_, bool>("yes", ()).unwrap());
