@@ -489,34 +489,6 @@ func keyText(k any) (string, bool) {
 		return "nil", true
 	case string:
 		return strconv.Quote(x), true
-	case bool:
-		return strconv.FormatBool(x), true
-	case int:
-		return strconv.FormatInt(int64(x), 10), true
-	case int8:
-		return strconv.FormatInt(int64(x), 10), true
-	case int16:
-		return strconv.FormatInt(int64(x), 10), true
-	case int32:
-		return strconv.FormatInt(int64(x), 10), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case uint:
-		return strconv.FormatUint(uint64(x), 10), true
-	case uint8:
-		return strconv.FormatUint(uint64(x), 10), true
-	case uint16:
-		return strconv.FormatUint(uint64(x), 10), true
-	case uint32:
-		return strconv.FormatUint(uint64(x), 10), true
-	case uint64:
-		return strconv.FormatUint(x, 10), true
-	case uintptr:
-		return strconv.FormatUint(uint64(x), 10), true
-	case float32:
-		return strconv.FormatFloat(float64(x), 'g', -1, 32), true
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64), true
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano), true
 	case Timestamp:
@@ -524,7 +496,7 @@ func keyText(k any) (string, bool) {
 			return x.Time().Format(time.RFC3339Nano), true
 		}
 	}
-	return "", false
+	return scalarText(k)
 }
 
 // typeName names v's Go type as Go source spells it: a type switch for the types the SDK knows,
