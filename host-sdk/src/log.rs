@@ -1,5 +1,6 @@
 //! Where guest log lines and captured stdout/stderr go.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -96,18 +97,28 @@ struct OutputState {
 /// flushes at each newline) and then executes `unreachable`; mainline Go's unrecovered panics
 /// go to stderr.
 #[derive(Clone)]
-pub(crate) struct GuestOutput(Arc<Mutex<OutputState>>);
+pub(crate) struct GuestOutput(Arc<Shared>);
+
+struct Shared {
+    state: Mutex<OutputState>,
+    /// Whether anything was written since the tail was last cleared: every call clears it, and
+    /// most calls write nothing, so this spares them the lock.
+    written: AtomicBool,
+}
 
 impl GuestOutput {
     pub(crate) fn new(plugin: Arc<str>, source: LogSource, handler: LogHandler) -> Self {
-        GuestOutput(Arc::new(Mutex::new(OutputState {
-            plugin,
-            source,
-            handler,
-            line: Vec::new(),
-            dropped: 0,
-            tail: Vec::new(),
-        })))
+        GuestOutput(Arc::new(Shared {
+            state: Mutex::new(OutputState {
+                plugin,
+                source,
+                handler,
+                line: Vec::new(),
+                dropped: 0,
+                tail: Vec::new(),
+            }),
+            written: AtomicBool::new(false),
+        }))
     }
 
     fn level(source: LogSource) -> LogLevel {
@@ -118,8 +129,14 @@ impl GuestOutput {
         }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, OutputState> {
+        self.0.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn push(&self, mut bytes: &[u8]) {
-        let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self.lock();
+        // Relaxed: a store, and so its output streams, is used by one thread at a time.
+        self.0.written.store(true, Ordering::Relaxed);
         st.tail
             .extend_from_slice(&bytes[bytes.len().saturating_sub(OUTPUT_TAIL)..]);
         let excess = st.tail.len().saturating_sub(OUTPUT_TAIL);
@@ -149,17 +166,16 @@ impl GuestOutput {
     }
 
     /// Forget the recent output (at the start of a call).
+    #[inline]
     pub(crate) fn clear_tail(&self) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .tail
-            .clear();
+        if self.0.written.swap(false, Ordering::Relaxed) {
+            self.lock().tail.clear();
+        }
     }
 
     /// Take the recent output and return the message of its last `panic: ` line, if any.
     pub(crate) fn take_panic_line(&self) -> Option<String> {
-        let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self.lock();
         let tail = std::mem::take(&mut st.tail);
         let text = String::from_utf8_lossy(&tail);
         // The last line that reports a panic; output the guest wrote without a newline before
