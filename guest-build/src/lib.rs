@@ -356,6 +356,52 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
+    /// A build script's exit code decides the column: 0 built, 127 toolchain missing (skipped,
+    /// with what it printed), anything else failed (with its output).
+    #[test]
+    fn build_scripts_are_built_unavailable_or_failed() {
+        let dir = std::env::temp_dir().join(format!("wabi-guest-build-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = |name: &str, body: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, body).unwrap();
+            path
+        };
+        let out = dir.join("out/guest.wasm");
+        let ok = script("ok.sh", "printf '\\0asm' > \"$1\"\n");
+        assert_eq!(
+            build_with_script(&ok, &out, &[]),
+            GuestBuild::Built(out.clone())
+        );
+        assert!(
+            out.is_file(),
+            "the script wrote OUT, in a directory made for it"
+        );
+
+        let missing = script("missing.sh", "echo 'install zig first' >&2; exit 127\n");
+        assert_eq!(
+            build_with_script(&missing, &out, &[]),
+            GuestBuild::Unavailable("install zig first".into())
+        );
+
+        let broken = script(
+            "broken.sh",
+            "echo compiling; echo 'error: bad' >&2; exit 3\n",
+        );
+        match build_with_script(&broken, &out, &[]) {
+            GuestBuild::Failed(why) => {
+                assert!(why.contains("broken.sh"), "{why}");
+                assert!(why.contains("exit status: 3"), "{why}");
+                assert!(
+                    why.contains("compiling") && why.contains("error: bad"),
+                    "{why}"
+                );
+            }
+            other => panic!("want Failed, got {other:?}"),
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn tinygo_versions() {
         let line =
