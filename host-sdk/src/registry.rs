@@ -138,11 +138,7 @@ impl Plugins {
         module: Module,
         options: PluginOptions,
     ) -> Result<PluginRef> {
-        let name = name.into();
-        self.check_free(&name)?;
-        check_functions(&name, &module, None, &options.required)?;
-        // Counting from here on, so the first instance is counted too.
-        module.metrics_or_init();
+        let name = self.prepare(name.into(), &module, &options)?;
         let first = module.instantiate()?;
         self.add(name, module, first, options)
     }
@@ -155,22 +151,21 @@ impl Plugins {
         module: Module,
         options: PluginOptions,
     ) -> Result<PluginRef> {
-        let name = name.into();
-        self.check_free(&name)?;
-        check_functions(&name, &module, None, &options.required)?;
-        // Counting from here on, so the first instance is counted too.
-        module.metrics_or_init();
+        let name = self.prepare(name.into(), &module, &options)?;
         let first = module.instantiate_async().await?;
         self.add(name, module, first, options)
     }
 
-    fn check_free(&self, name: &str) -> Result<()> {
-        if self.read().contains_key(name) {
-            return Err(Error::DuplicatePlugin {
-                name: name.to_string(),
-            });
+    /// What an insert checks before it starts an instance: the name is free and the module
+    /// has the required functions. Metrics count from here on, so the first instance is
+    /// counted too.
+    fn prepare(&self, name: String, module: &Module, options: &PluginOptions) -> Result<String> {
+        if self.read().contains_key(&name) {
+            return Err(Error::DuplicatePlugin { name });
         }
-        Ok(())
+        check_functions(&name, module, None, &options.required)?;
+        module.metrics_or_init();
+        Ok(name)
     }
 
     fn add(
