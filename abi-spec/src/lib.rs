@@ -5,6 +5,7 @@
 //!
 //! - [`names`]: the reserved export names a guest provides and the import module it may use;
 //! - [`version`]: the ABI version and the compatibility rule;
+//! - [`http`]: the outbound HTTP import of ABI 1.3, its request and answer values and error kinds;
 //! - [`layout`]: the `#[repr(C)]` [`bytemuck::Pod`] headers of the result envelope and the
 //!   panic record, the status codes, and how a `(ptr, len)` pair is packed into an `i64`;
 //! - [`codec`] (feature `codec`, on by default): the canonical MessagePack configuration and the
@@ -22,9 +23,10 @@
 
 #[cfg(feature = "codec")]
 pub mod codec;
+pub mod http;
 pub mod layout;
 pub mod names;
 pub mod version;
 
 pub use layout::{pack, unpack, EnvelopeHeader, ErrorHeader, PanicHeader, Status};
-pub use version::{AbiVersion, ABI_VERSION, CONSTANT_SCRATCH_SINCE};
+pub use version::{AbiVersion, ABI_VERSION, CONSTANT_SCRATCH_SINCE, HTTP_SINCE};

@@ -51,6 +51,13 @@ pub const IMPORT_HOST_CALL: &str = "host_call";
 /// -1 when the key is not set.
 pub const IMPORT_CONFIG: &str = "config";
 
+/// `wabi.http_request(req_ptr: i32, req_len: i32) -> i64` (ABI 1.3): make an outbound HTTP
+/// request ([`crate::http::HttpRequest`]) under the plugin's HTTP grant; returns the packed
+/// `(ptr, len)` of a result envelope in a block from the guest's `wabi_alloc`, exactly like
+/// [`IMPORT_HOST_CALL`]: `Ok` with a [`crate::http::HttpResponse`], or `Error` with a
+/// [`crate::http::HttpErrorValue`].
+pub const IMPORT_HTTP_REQUEST: &str = "http_request";
+
 /// The wasm signature of every exported user function: `(ptr: i32, len: i32) -> i64`.
 pub const USER_FUNCTION_SIGNATURE: &str = "(i32, i32) -> i64";
 

@@ -16,10 +16,14 @@ pub struct AbiVersion {
     pub minor: u16,
 }
 
-/// The version this crate describes: 1.2 (1.0, plus the `wabi.host_call` and `wabi.config`
+/// The version this crate describes: 1.3 (1.0, plus the `wabi.host_call` and `wabi.config`
 /// imports in 1.1, plus in 1.2 the guarantee that `wabi_abi_version` and `wabi_scratch` give the
-/// same values in every instance of a module, so that a host may ask only once per module).
-pub const ABI_VERSION: AbiVersion = AbiVersion { major: 1, minor: 2 };
+/// same values in every instance of a module, so that a host may ask only once per module, plus
+/// in 1.3 the `wabi.http_request` import).
+pub const ABI_VERSION: AbiVersion = AbiVersion { major: 1, minor: 3 };
+
+/// The first version with the `wabi.http_request` import (ABI.md section 4.4): 1.3.
+pub const HTTP_SINCE: AbiVersion = AbiVersion { major: 1, minor: 3 };
 
 /// The first version whose guests promise that `wabi_abi_version` and `wabi_scratch` are
 /// constants of the module (ABI.md section 5): 1.2.

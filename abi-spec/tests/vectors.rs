@@ -291,3 +291,129 @@ fn envelopes_match_golden_file() {
         Envelope::parse(&want).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+/// The values and envelopes of `wabi.http_request` (ABI.md 4.4).
+fn http_vectors() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    use wabi_spec::http::{HttpErrorKind, HttpErrorValue, HttpRequest, HttpResponse};
+    let get = HttpRequest::new("GET", "http://127.0.0.1:8080/users/7");
+    let post = HttpRequest {
+        method: "POST".into(),
+        url: "https://api.example.com/v1/check".into(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("x-tag".into(), "a".into()),
+            ("x-tag".into(), "b".into()),
+        ],
+        body: b"{\"id\":7}".to_vec(),
+    };
+    let response = HttpResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: b"ok".to_vec(),
+    };
+    let empty = HttpResponse {
+        status: 204,
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let mut out = vec![
+        (
+            "request_get",
+            "a GET with no headers and no body (both keys still written)",
+            codec::to_vec(&get).unwrap(),
+        ),
+        (
+            "request_post",
+            "a POST with a repeated header and a body",
+            codec::to_vec(&post).unwrap(),
+        ),
+    ];
+    let mut ok = Vec::new();
+    EnvelopeWriter::ok(&mut ok, &codec::to_vec(&response).unwrap());
+    out.push((
+        "ok_200",
+        "an Ok answer: status 200, one header, body \"ok\"",
+        ok,
+    ));
+    let mut ok = Vec::new();
+    EnvelopeWriter::ok(&mut ok, &codec::to_vec(&empty).unwrap());
+    out.push((
+        "ok_204_empty",
+        "an Ok answer with no headers and an empty body (written 90)",
+        ok,
+    ));
+    for kind in HttpErrorKind::ALL {
+        let (name, message) = match kind {
+            HttpErrorKind::Denied => ("error_denied", "http: host `evil.example` is not allowed"),
+            HttpErrorKind::Timeout => ("error_timeout", "http: no response within 1s"),
+            HttpErrorKind::TooLarge => {
+                ("error_too_large", "http: response body over 1048576 bytes")
+            }
+            HttpErrorKind::Connect => ("error_connect", "http: connection refused"),
+            HttpErrorKind::Limit => ("error_limit", "http: 8 requests per call"),
+            HttpErrorKind::BadRequest => ("error_bad_request", "http: invalid URL"),
+            HttpErrorKind::TooManyRedirects => {
+                ("error_too_many_redirects", "http: over 3 redirects")
+            }
+        };
+        let mut env = Vec::new();
+        EnvelopeWriter::error(
+            &mut env,
+            message,
+            &codec::to_vec(&HttpErrorValue { kind }).unwrap(),
+        );
+        out.push((name, message, env));
+    }
+    out
+}
+
+#[test]
+fn http_vectors_match_golden_file() {
+    use wabi_spec::http::{HttpErrorValue, HttpRequest, HttpResponse};
+    let vectors = http_vectors();
+    if bless() {
+        let list: Vec<Json> = vectors
+            .iter()
+            .map(|(name, d, bytes)| json!({"name": name, "description": d, "hex": hex(bytes)}))
+            .collect();
+        let doc = json!({
+            "about": "Golden values of wabi.http_request (ABI 1.3, ABI.md 4.4): request_* are the MessagePack request a guest passes; ok_* and error_* are the complete result envelopes the host answers with (for error_*, `description` is the envelope's message).",
+            "vectors": list,
+        });
+        write_golden("http.json", &doc);
+    }
+    let golden = read_golden("http.json");
+    let list = golden["vectors"].as_array().unwrap();
+    assert_eq!(list.len(), vectors.len());
+    for ((name, _, bytes), g) in vectors.iter().zip(list) {
+        assert_eq!(g["name"], *name);
+        assert_eq!(g["hex"].as_str().unwrap(), hex(bytes), "{name}");
+        // Each decodes back as what it is.
+        if name.starts_with("request") {
+            codec::decode::<HttpRequest>(bytes).unwrap();
+        } else {
+            match Envelope::parse(bytes).unwrap() {
+                Envelope::Ok(body) => {
+                    codec::decode::<HttpResponse>(body).unwrap();
+                }
+                Envelope::Error { value, .. } => {
+                    let v: HttpErrorValue = codec::decode(value.expect("a value")).unwrap();
+                    assert!(name.ends_with(v.kind.as_str()), "{name} vs {}", v.kind);
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+    // A request with only method and url decodes, with no headers and no body.
+    let short = unhex("82a66d6574686f64a3474554a375726ca8687474703a2f2f61");
+    let r: HttpRequest = codec::decode(&short).unwrap();
+    assert_eq!(
+        (
+            r.method.as_str(),
+            r.url.as_str(),
+            r.headers.len(),
+            r.body.len()
+        ),
+        ("GET", "http://a", 0, 0)
+    );
+}
