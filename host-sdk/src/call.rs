@@ -166,6 +166,7 @@ fn enter(store: &mut StoreContextMut<'_, HostState>, name: &str) -> Result<bool>
             output.iter().for_each(GuestOutput::clear_tail);
         }
         restart_deadline(state);
+        state.http_requests = 0;
         if state.fuel_enabled {
             let fuel = state.limits.fuel.unwrap_or(u64::MAX);
             store

@@ -88,6 +88,11 @@ pub(crate) fn passed(deadline: Nanos) -> bool {
     now() >= deadline
 }
 
+/// How long until `deadline` (from [`deadline_after`]); zero once it has passed.
+pub(crate) fn remaining(deadline: Nanos) -> Duration {
+    Duration::from_nanos(deadline.saturating_sub(now()))
+}
+
 fn saturating_nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }

@@ -456,7 +456,7 @@ fn dispatch(caller: &mut Caller<'_, HostState>, name: &str, input: &[u8]) -> Dis
 /// After the host function: end the call if it faulted or returned after the call's deadline,
 /// else the guest's memory and the allocator for its result.
 #[inline]
-fn result_allocator(
+pub(crate) fn result_allocator(
     caller: &mut Caller<'_, HostState>,
     name: &str,
 ) -> wasmtime::Result<(Memory, GuestAlloc)> {
@@ -475,7 +475,7 @@ fn result_allocator(
 /// Copy a host function's envelope into the block the guest's allocator returned; returns it
 /// packed.
 #[inline]
-fn place_result(
+pub(crate) fn place_result(
     caller: &mut Caller<'_, HostState>,
     memory: Memory,
     name: &str,

@@ -1,7 +1,9 @@
 //! The `wabi` import module every host provides (ABI.md section 4), and import validation.
 
 use wabi_spec::layout::{LogLevel, PanicRecord};
-use wabi_spec::names::{IMPORT_CONFIG, IMPORT_HOST_CALL, IMPORT_LOG, IMPORT_MODULE, IMPORT_PANIC};
+use wabi_spec::names::{
+    IMPORT_CONFIG, IMPORT_HOST_CALL, IMPORT_HTTP_REQUEST, IMPORT_LOG, IMPORT_MODULE, IMPORT_PANIC,
+};
 use wasmtime::{Caller, Extern, Linker, ValType};
 
 use crate::error::{Error, GuestPanic};
@@ -83,8 +85,8 @@ fn cut_panic_record(bytes: &[u8], claimed: u32) -> GuestPanic {
     }
 }
 
-/// Define every `wabi` import: `panic`, `log`, `config` and `host_call` (blocking or async, as
-/// the engine is).
+/// Define every `wabi` import: `panic`, `log`, `config`, `host_call` and `http_request`
+/// (blocking or async, as the engine is).
 pub(crate) fn add_to_linker(
     linker: &mut Linker<HostState>,
     is_async: bool,
@@ -168,6 +170,7 @@ pub(crate) fn add_to_linker(
         },
     )?;
     crate::host_fn::add_to_linker(linker, is_async)?;
+    crate::http::add_to_linker(linker, is_async)?;
     Ok(())
 }
 
@@ -184,6 +187,7 @@ fn wabi_import_signature(name: &str) -> Option<(&'static [ValType], &'static [Va
             &[ValType::I32, ValType::I32, ValType::I32, ValType::I32],
             &[ValType::I64],
         )),
+        IMPORT_HTTP_REQUEST => Some((&[ValType::I32, ValType::I32], &[ValType::I64])),
         _ => None,
     }
 }
@@ -220,7 +224,7 @@ pub(crate) fn validate(
             IMPORT_MODULE => {
                 let Some((params, results)) = wabi_import_signature(name) else {
                     return Err(unknown(format!(
-                        "wabi ABI {} defines only `panic`, `log`, `config` and `host_call` in module `{IMPORT_MODULE}`; the guest may need a newer host",
+                        "wabi ABI {} defines only `panic`, `log`, `config`, `host_call` and `http_request` in module `{IMPORT_MODULE}`; the guest may need a newer host",
                         wabi_spec::ABI_VERSION
                     )));
                 };

@@ -89,6 +89,7 @@ mod engine;
 mod error;
 mod exports;
 mod host_fn;
+mod http;
 mod imports;
 mod limits;
 mod log;
@@ -108,6 +109,7 @@ pub use error::{Direction, Error, GuestError, GuestPanic, Result, StartupPhase};
 #[cfg(feature = "async")]
 pub use host_fn::HostFuture;
 pub use host_fn::{HostContext, HostError};
+pub use http::{HttpGrant, DEFAULT_METHODS};
 pub use limits::Limits;
 pub use log::{tracing_handler, LogHandler, LogRecord, LogSource, MAX_LOG_LINE};
 pub use manifest::{DirSpec, GrantsSpec, LimitsSpec, Manifest, PluginSpec};
@@ -117,6 +119,8 @@ pub use module::{DirAccess, Module, ModuleBuilder};
 pub use plugin::{Plugin, TypedFunction};
 pub use pool::{Pool, PooledPlugin};
 pub use registry::{PluginOptions, PluginRef, PluginStatus, Plugins};
+/// The values of outbound HTTP as the guest sees them (ABI.md 4.4).
+pub use wabi_spec::http::{HttpErrorKind, HttpRequest, HttpResponse};
 pub use wabi_spec::layout::LogLevel;
 pub use wabi_spec::{AbiVersion, ABI_VERSION};
 

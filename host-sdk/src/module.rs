@@ -19,6 +19,7 @@ use crate::exports::ExportIndex;
 #[cfg(feature = "async")]
 use crate::host_fn::HostFuture;
 use crate::host_fn::{erase, HostContext, HostError, HostFns};
+use crate::http::{HttpClient, HttpGrant};
 use crate::imports;
 use crate::limits::{arm_deadline, Limits};
 use crate::log::{tracing_handler, GuestOutput, LogHandler, LogSource};
@@ -97,6 +98,8 @@ pub(crate) struct ModuleInner {
 #[derive(Clone)]
 struct Options {
     grants: Grants,
+    /// The HTTP client of an HTTP grant, shared by every instance (one connection pool).
+    http: Option<Arc<HttpClient>>,
     host_fns: Arc<HostFns>,
     config: Arc<BTreeMap<String, String>>,
     state: Option<StateFactory>,
@@ -133,9 +136,27 @@ pub struct ModuleBuilder {
     config: BTreeMap<String, String>,
     state: Option<StateFactory>,
     cache: Option<CompileCache>,
+    http: Option<HttpGrant>,
 }
 
 impl ModuleBuilder {
+    /// Grant the plugin outbound HTTP to the hosts `grant` lists, under its limits (see
+    /// [`HttpGrant`]). Without it the plugin can make no request: every one is refused with the
+    /// error kind `denied`. A second call replaces the first grant.
+    ///
+    /// ```no_run
+    /// use wabi_host::{Engine, HttpGrant, Module};
+    /// # fn main() -> wabi_host::Result<()> {
+    /// let module = Module::builder(&Engine::default())
+    ///     .allow_http(HttpGrant::hosts(["https://auth.example.com", "*.cdn.example.com"]))
+    ///     .build_file("plugin.wasm")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn allow_http(mut self, grant: HttpGrant) -> Self {
+        self.http = Some(grant);
+        self
+    }
+
     /// Load the compiled code from `cache` when it has a valid entry for these bytes and this
     /// engine, and write one when it has not (see [`CompileCache`]); modules recompiled by a
     /// reload use it too.
@@ -264,6 +285,7 @@ impl ModuleBuilder {
         self.check_options()?;
         let options = Options {
             grants: self.grants,
+            http: self.http.map(|grant| Arc::new(HttpClient::new(grant))),
             host_fns: Arc::new(self.host_fns),
             config: Arc::new(self.config),
             state: self.state,
@@ -337,6 +359,9 @@ impl ModuleBuilder {
                 "Limits::max_depth",
                 "must be at least 1 (the call itself)".into(),
             ));
+        }
+        if let Some(grant) = &self.http {
+            grant.check().map_err(|(what, reason)| bad(&what, reason))?;
         }
         for d in &self.grants.dirs {
             if !d.host.is_dir() {
@@ -416,6 +441,7 @@ impl Module {
             config: BTreeMap::new(),
             state: None,
             cache: None,
+            http: None,
         }
     }
 
@@ -526,6 +552,8 @@ impl Module {
             config: inner.options.config.clone(),
             user: inner.options.state.as_ref().map(|make| make()),
             metrics: inner.metrics.get().cloned(),
+            http: inner.options.http.clone(),
+            http_requests: 0,
             // Not `..HostState::placeholder()`: that would build (and drop) the placeholder's
             // own `Arc`s and log handler for every instance.
             wasi: None,

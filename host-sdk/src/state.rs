@@ -65,6 +65,10 @@ pub(crate) struct HostState {
     pub(crate) user: Option<Box<dyn Any + Send>>,
     /// The module's counters, when a [`crate::Plugins`] registry serves it.
     pub(crate) metrics: Option<Arc<crate::metrics::Metrics>>,
+    /// The module's HTTP client; `None` without an HTTP grant (every request is refused).
+    pub(crate) http: Option<Arc<crate::http::HttpClient>>,
+    /// HTTP requests sent during the current outermost call (reset when one starts).
+    pub(crate) http_requests: u32,
 }
 
 impl HostState {
@@ -104,6 +108,8 @@ impl HostState {
             config: Arc::default(),
             user: None,
             metrics: None,
+            http: None,
+            http_requests: 0,
         }
     }
 }

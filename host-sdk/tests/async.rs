@@ -595,3 +595,91 @@ async fn time_in_host_functions_counts_against_the_deadline() {
         assert!(p.call_async::<_, bool>("yes", ()).await.unwrap());
     }
 }
+
+/// A loopback server for [`http_requests_run_off_the_executor`]: answers every connection with
+/// `slow` after the number of milliseconds in its path (`GET /150`), at most `count` times,
+/// then stops.
+fn slow_server(count: usize) -> std::net::SocketAddr {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(count) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let ms: u64 = line
+                    .split(['/', ' '])
+                    .nth(2)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) <= 2 {
+                        break;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(ms.min(5_000)));
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 4\r\n\r\nslow",
+                );
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn http_requests_run_off_the_executor() {
+    let addr = slow_server(3);
+    let grant = wabi_host::HttpGrant::hosts([format!("http://{addr}")])
+        .allow_addresses("127.0.0.1")
+        .timeout(Duration::from_millis(400));
+    let module = Module::builder(&async_engine())
+        .allow_http(grant)
+        .build(include_str!("common/http_fetch.wat"))
+        .unwrap();
+    let mut plugin = module.instantiate_async().await.unwrap();
+    let request = |path: &str| {
+        wabi_host::value::to_vec(&wabi_host::HttpRequest::new(
+            "GET",
+            format!("http://{addr}{path}"),
+        ))
+        .unwrap()
+    };
+    // A timer task on the only worker thread keeps ticking while the request is out.
+    let ticker = tokio::spawn(async {
+        let start = Instant::now();
+        for _ in 0..10 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        start.elapsed()
+    });
+    let body = plugin
+        .call_raw_async("fetch", &request("/200"))
+        .await
+        .unwrap();
+    let response: wabi_host::HttpResponse = wabi_host::value::decode(&body).unwrap();
+    assert_eq!(
+        (response.status, response.body.as_slice()),
+        (200, &b"slow"[..])
+    );
+    let ticked = ticker.await.unwrap();
+    assert!(
+        ticked < Duration::from_millis(190),
+        "the executor was blocked: 10 ticks took {ticked:?}"
+    );
+    // The grant's timeout applies on async engines too.
+    match plugin.call_raw_async("fetch", &request("/2000")).await {
+        Err(Error::Guest { error, .. }) => {
+            let v: wabi_host::HttpErrorKind = error
+                .value_as::<std::collections::BTreeMap<String, wabi_host::HttpErrorKind>>()
+                .unwrap()
+                .unwrap()["kind"];
+            assert_eq!(v, wabi_host::HttpErrorKind::Timeout, "{}", error.message);
+        }
+        other => panic!("want a timeout error, got {other:?}"),
+    }
+}

@@ -8,7 +8,7 @@ use bytemuck::{Pod, Zeroable};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use wabi_host::{Direction, Error, HostError, ModuleBuilder};
+use wabi_host::{Direction, Error, HostError, HttpGrant, ModuleBuilder};
 
 use crate::Harness;
 
@@ -180,9 +180,280 @@ pub fn host_functions(builder: ModuleBuilder) -> ModuleBuilder {
 const MIB16: usize = 16 * 1024 * 1024;
 const UNICODE: &str = "héllo ✓ 日本語 🦀 Ωμέγα עברית";
 
+/// The HTTP grant of every conformance guest: the test server on 127.0.0.1 (an address that
+/// needs its own allowance), GET, HEAD, POST and PUT, 2 redirects, 400 ms, 256 KiB responses.
+pub fn http_grant(server: &crate::http_server::TestServer) -> HttpGrant {
+    HttpGrant::hosts([server.base()])
+        .allow_addresses("127.0.0.1")
+        .methods(["GET", "HEAD", "POST", "PUT"])
+        .follow_redirects(2)
+        .timeout(std::time::Duration::from_millis(400))
+        .max_request_bytes(200_000)
+        .max_response_bytes(HTTP_MAX_RESPONSE)
+        .max_requests_per_call(8)
+}
+
+/// The grant's response limit.
+pub const HTTP_MAX_RESPONSE: usize = 256 * 1024;
+
+/// The argument of the guests' `http_fetch`.
+#[derive(Serialize, Debug)]
+struct Fetch {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// What `http_fetch` returns.
+#[derive(Deserialize, Debug)]
+struct Fetched {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Fetched {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A marker unique in this process, so that a case can tell its own requests on the server.
+fn nonce() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!(
+        "n{}x{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
+
+fn fetch(
+    h: &mut Harness,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Result<Fetched, (String, String)>, String> {
+    let arg = Fetch {
+        method: method.into(),
+        url: url.into(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.to_vec(),
+    };
+    match h.plugin.call::<_, Fetched>("http_fetch", &arg) {
+        Ok(r) => Ok(Ok(r)),
+        Err(Error::Guest { error, .. }) => {
+            #[derive(Deserialize)]
+            struct Kind {
+                kind: String,
+            }
+            let kind: Kind = error
+                .value_as()
+                .ok_or_else(|| {
+                    format!(
+                        "http_fetch {url}: the guest's error `{}` has no value; want {{kind}}",
+                        error.message
+                    )
+                })?
+                .map_err(|e| format!("http_fetch {url}: the error value is not {{kind}}: {e}"))?;
+            Ok(Err((kind.kind, error.message)))
+        }
+        Err(other) => Err(format!("http_fetch {method} {url}: {other}")),
+    }
+}
+
+/// `fetch` that must succeed.
+fn fetch_ok(
+    h: &mut Harness,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Fetched, String> {
+    fetch(h, method, url, headers, body)?.map_err(|(kind, message)| {
+        format!("http_fetch {method} {url}: want a response, got {kind}: {message}")
+    })
+}
+
+/// `fetch` that must fail with `kind`, with a message containing `says`; returns the message.
+fn fetch_err(
+    h: &mut Harness,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    kind: &str,
+    says: &str,
+) -> Result<String, String> {
+    match fetch(h, method, url, headers, b"")? {
+        Ok(r) => Err(format!(
+            "http_fetch {method} {url}: want error {kind}, got status {}",
+            r.status
+        )),
+        Err((k, message)) => {
+            eq(&format!("error kind of {method} {url}"), k.as_str(), kind)?;
+            ensure(message.contains(says), || {
+                format!("{method} {url}: the message {message:?} does not say {says:?}")
+            })?;
+            Ok(message)
+        }
+    }
+}
+
+fn server_saw(marker: &str) -> bool {
+    crate::http_server()
+        .requests()
+        .iter()
+        .any(|r| r.contains(marker))
+}
+
+fn http_cases() -> Vec<Case> {
+    use crate::http_server::percent_encode;
+    vec![
+        Case {
+            name: "http_get",
+            about: "a GET to an allowed host with headers: status, response headers in order, empty body",
+            run: |h| {
+                let base = crate::http_server().base();
+                let n = nonce();
+                let r = fetch_ok(h, "GET", &format!("{base}/echo?id={n}"), &[("x-test-a", "1"), ("accept", "text/plain")], b"")?;
+                eq("status", r.status, 200)?;
+                eq("x-echo-method", r.header("x-echo-method"), Some("GET"))?;
+                eq("x-echo-x-test-a", r.header("X-Echo-X-Test-A"), Some("1"))?;
+                eq("x-echo-path", r.header("x-echo-path"), Some(format!("/echo?id={n}").as_str()))?;
+                eq("body", r.body.len(), 0)
+            },
+        },
+        Case {
+            name: "http_post_body",
+            about: "a POST with a 100,000-byte body and a repeated header comes back byte for byte",
+            run: |h| {
+                let base = crate::http_server().base();
+                let body = pattern(100_000);
+                let r = fetch_ok(h, "POST", &format!("{base}/echo"), &[("x-tag", "a"), ("x-tag", "b"), ("content-type", "application/octet-stream")], &body)?;
+                eq("status", r.status, 200)?;
+                eq("x-echo-method", r.header("x-echo-method"), Some("POST"))?;
+                eq("repeated header", r.header("x-echo-x-tag"), Some("a, b"))?;
+                ensure(r.body == body, || format!("the echoed body differs ({} bytes back)", r.body.len()))
+            },
+        },
+        Case {
+            name: "http_status_is_a_response",
+            about: "a 404 is a response with its status and body, not an error",
+            run: |h| {
+                let base = crate::http_server().base();
+                let r = fetch_ok(h, "GET", &format!("{base}/status/404"), &[], b"")?;
+                eq("status", r.status, 404)?;
+                eq("body", r.body.as_slice(), b"status 404".as_slice())
+            },
+        },
+        Case {
+            name: "http_denied_host",
+            about: "a host the grant does not list is refused (kind denied) and nothing is sent",
+            run: |h| {
+                let port = crate::http_server().port();
+                let n = nonce();
+                fetch_err(h, "GET", &format!("http://localhost:{port}/echo?id={n}"), &[], "denied", "localhost")?;
+                fetch_err(h, "GET", &format!("https://127.0.0.1:{port}/echo?id={n}"), &[], "denied", "127.0.0.1")?;
+                fetch_err(h, "GET", &format!("http://127.0.0.1:{}/echo?id={n}", port.wrapping_add(1).max(1)), &[], "denied", "127.0.0.1")?;
+                ensure(!server_saw(&n), || "a denied request reached the server".to_string())
+            },
+        },
+        Case {
+            name: "http_denied_method",
+            about: "a method the grant does not allow is refused (kind denied)",
+            run: |h| {
+                let base = crate::http_server().base();
+                let n = nonce();
+                fetch_err(h, "DELETE", &format!("{base}/echo?id={n}"), &[], "denied", "DELETE")?;
+                ensure(!server_saw(&n), || "a denied request reached the server".to_string())
+            },
+        },
+        Case {
+            name: "http_redirect_followed",
+            about: "a redirect to an allowed URL is followed (the grant follows 2)",
+            run: |h| {
+                let base = crate::http_server().base();
+                let n = nonce();
+                let to = percent_encode(&format!("/echo?id={n}"));
+                let r = fetch_ok(h, "GET", &format!("{base}/redirect?to={to}"), &[], b"")?;
+                eq("status", r.status, 200)?;
+                eq("x-echo-path", r.header("x-echo-path"), Some(format!("/echo?id={n}").as_str()))
+            },
+        },
+        Case {
+            name: "http_redirect_to_denied_host",
+            about: "a redirect to a host the grant does not list is refused (kind denied) before it is followed",
+            run: |h| {
+                let server = crate::http_server();
+                let n = nonce();
+                let to = percent_encode(&format!("http://localhost:{}/echo?id={n}", server.port()));
+                fetch_err(h, "GET", &format!("{}/redirect?to={to}", server.base()), &[], "denied", "localhost")?;
+                ensure(server_saw(&format!("/redirect?to={to}")), || "the redirect itself was not requested".to_string())?;
+                ensure(!server_saw(&format!("/echo?id={n}")), || "the denied redirect target was requested".to_string())
+            },
+        },
+        Case {
+            name: "http_too_many_redirects",
+            about: "more redirects than the grant follows are an error (kind too_many_redirects)",
+            run: |h| {
+                let base = crate::http_server().base();
+                let mut url = "/echo".to_string();
+                for _ in 0..3 {
+                    url = format!("/redirect?to={}", percent_encode(&url));
+                }
+                fetch_err(h, "GET", &format!("{base}{url}"), &[], "too_many_redirects", "redirected")?;
+                Ok(())
+            },
+        },
+        Case {
+            name: "http_response_too_large",
+            about: "a response body over the grant's limit is refused (kind too_large), declared or streamed; one at the limit passes",
+            run: |h| {
+                let base = crate::http_server().base();
+                let over = HTTP_MAX_RESPONSE + 1;
+                fetch_err(h, "GET", &format!("{base}/big?n={over}"), &[], "too_large", "limit")?;
+                fetch_err(h, "GET", &format!("{base}/stream?n={over}"), &[], "too_large", "limit")?;
+                let r = fetch_ok(h, "GET", &format!("{base}/big?n={HTTP_MAX_RESPONSE}"), &[], b"")?;
+                eq("body at the limit", r.body.len(), HTTP_MAX_RESPONSE)?;
+                ensure(r.body == pattern(HTTP_MAX_RESPONSE), || "the body differs".to_string())
+            },
+        },
+        Case {
+            name: "http_timeout",
+            about: "a response slower than the grant's timeout is an error (kind timeout), and the call returns soon after",
+            run: |h| {
+                let base = crate::http_server().base();
+                let start = std::time::Instant::now();
+                fetch_err(h, "GET", &format!("{base}/slow?ms=3000"), &[], "timeout", "within")?;
+                let took = start.elapsed();
+                ensure(took < std::time::Duration::from_millis(2500), || format!("the call took {took:?} for a 400 ms timeout"))
+            },
+        },
+        Case {
+            name: "http_bad_request",
+            about: "a host-owned header or a URL that is not http(s) is refused (kind bad_request)",
+            run: |h| {
+                let base = crate::http_server().base();
+                let n = nonce();
+                fetch_err(h, "GET", &format!("{base}/echo?id={n}"), &[("host", "elsewhere.example")], "bad_request", "host")?;
+                fetch_err(h, "GET", "ftp://127.0.0.1/file", &[], "bad_request", "ftp")?;
+                ensure(!server_saw(&n), || "a refused request reached the server".to_string())
+            },
+        },
+    ]
+}
+
 /// Every case, in a stable order.
 pub fn all() -> Vec<Case> {
-    vec![
+    let mut cases = vec![
         Case { name: "noop", about: "zero arguments, unit result", run: |h| call::<_, ()>(h, "noop", ()) },
         Case {
             name: "zero_args_forms",
@@ -558,5 +829,7 @@ pub fn all() -> Vec<Case> {
                 eq("memory size after 100,000 calls", after, before)
             },
         },
-    ]
+    ];
+    cases.extend(http_cases());
+    cases
 }

@@ -16,6 +16,14 @@ use std::sync::{Arc, Mutex};
 use wabi_host::{Engine, LogRecord, Module, Plugin};
 
 pub mod cases;
+pub mod http_server;
+
+/// The HTTP server of the outbound-HTTP cases, started at first use; it stops by itself
+/// ([`http_server::IDLE`] without a request, or when the process ends).
+pub fn http_server() -> &'static http_server::TestServer {
+    static SERVER: std::sync::OnceLock<http_server::TestServer> = std::sync::OnceLock::new();
+    SERVER.get_or_init(http_server::TestServer::start)
+}
 
 /// Paths of the conformance guests this crate's build compiled (`Err` = not built, and why),
 /// and [`guests::COLUMNS`], every column of the suite.
@@ -65,6 +73,7 @@ impl Suite {
         let logs = Arc::new(Mutex::new(Vec::new()));
         let sink = logs.clone();
         let module = cases::host_functions(Module::builder(engine))
+            .allow_http(cases::http_grant(http_server()))
             .name("conformance")
             .log_handler(Arc::new(move |r: &LogRecord<'_>| {
                 sink.lock().unwrap().push(r.message.to_string());
