@@ -6,7 +6,7 @@
 
 import { ABI_VERSION, SCRATCH, SCRATCH_CAPACITY, allocBlock, freeBlock, pack } from "./memory";
 
-/** `() -> i32`: the ABI version, 1.2. A constant of the module. */
+/** `() -> i32`: the ABI version, 1.3. A constant of the module. */
 export function wabi_abi_version(): u32 {
   return ABI_VERSION;
 }

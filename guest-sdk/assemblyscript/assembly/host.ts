@@ -1,5 +1,6 @@
 // Calling host functions (ABI.md section 4.1): `wabi.host_call`, whose answer is a result
 // envelope in a block the host allocated with wabi_alloc; the guest decodes it and frees it.
+// `wabi.http_request` (http.ts) answers the same way and shares `takeAnswer`.
 
 import { blockSize, freeBlock, hostCall } from "./memory";
 import { Reader } from "./reader";
@@ -114,25 +115,39 @@ export function finishHostCall<R>(name: string, w: Writer): HostResult<R> {
   utf8Write(name, nameAt);
   const packed = hostCall(nameAt, nameLen, argsLen == 0 ? 0 : w.base, argsLen);
   if (w === argWriter) argWriterBusy = false;
+  return takeAnswer<R>(packed, name, false);
+}
 
+// Who answered, for messages (made only on a failure): host function NAME, or the HTTP import.
+function who(name: string, http: bool): string {
+  return http ? "wabi.http_request" : "host function " + name;
+}
+
+/**
+ * Takes the answer of an import that returns a result envelope in a block from the guest's
+ * wabi_alloc (`wabi.host_call`, `wabi.http_request`): checks that `(ptr, len)` is a block this
+ * guest handed out with at least `len >= 8` bytes (ABI.md 4.1), decodes the envelope (an Ok
+ * body as `R`), then frees the block. A location that fails the check is not freed.
+ */
+export function takeAnswer<R>(packed: u64, name: string, http: bool): HostResult<R> {
   const ptr = <usize>(packed >>> 32);
   const len = <u32>packed;
   const size = blockSize(ptr);
   if (size < 0 || <i64>len > size || len < 8) {
     return new HostResult<R>(zero<R>(), new HostError(HostErrorKind.Protocol,
-      "host function " + name + " answered with an invalid envelope location"));
+      who(name, http) + " answered with an invalid envelope location"));
   }
-  const result = decodeEnvelope<R>(name, ptr, len);
+  const result = decodeEnvelope<R>(name, http, ptr, len);
   freeBlock(ptr);
   return result;
 }
 
-function decodeEnvelope<R>(name: string, ptr: usize, len: u32): HostResult<R> {
+function decodeEnvelope<R>(name: string, http: bool, ptr: usize, len: u32): HostResult<R> {
   const status = load<u32>(ptr);
   const bodyLen = load<u32>(ptr, 4);
   if (bodyLen != len - 8) {
     return new HostResult<R>(zero<R>(), new HostError(HostErrorKind.Protocol,
-      "host function " + name + ": envelope body_len " + bodyLen.toString() + " does not match " +
+      who(name, http) + ": envelope body_len " + bodyLen.toString() + " does not match " +
       (len - 8).toString()));
   }
   const body = ptr + 8;
@@ -143,17 +158,17 @@ function decodeEnvelope<R>(name: string, ptr: usize, len: u32): HostResult<R> {
     const err = r.error;
     if (err !== null) {
       return new HostResult<R>(zero<R>(), new HostError(HostErrorKind.Decode,
-        "cannot decode the result of host function " + name + ": " + err));
+        "cannot decode the result of " + who(name, http) + ": " + err));
     }
     return new HostResult<R>(value, null);
   }
   if (status == STATUS_ERROR) {
     // Error body: message_len, value_len, message, value (ABI.md section 7.4).
-    if (bodyLen < 8) return protocol<R>(name, "error body shorter than 8 bytes");
+    if (bodyLen < 8) return protocol<R>(name, http, "error body shorter than 8 bytes");
     const msgLen = load<u32>(body);
     const valueLen = load<u32>(body, 4);
     if (<u64>8 + <u64>msgLen + <u64>valueLen != <u64>bodyLen) {
-      return protocol<R>(name, "error body lengths do not add up");
+      return protocol<R>(name, http, "error body lengths do not add up");
     }
     const message = utf8Decode(body + 8, <usize>msgLen, true);
     let value: Uint8Array | null = null;
@@ -169,12 +184,12 @@ function decodeEnvelope<R>(name: string, ptr: usize, len: u32): HostResult<R> {
     return new HostResult<R>(zero<R>(), new HostError(
       status == STATUS_BAD_ARGUMENTS ? HostErrorKind.BadArguments : HostErrorKind.BadResult, message!));
   }
-  return protocol<R>(name, "invalid status " + status.toString());
+  return protocol<R>(name, http, "invalid status " + status.toString());
 }
 
-function protocol<R>(name: string, what: string): HostResult<R> {
+function protocol<R>(name: string, http: bool, what: string): HostResult<R> {
   return new HostResult<R>(zero<R>(), new HostError(HostErrorKind.Protocol,
-    "host function " + name + " answered with a malformed envelope: " + what));
+    who(name, http) + " answered with a malformed envelope: " + what));
 }
 
 // --- Typed host calls with 0 to 8 arguments. ---

@@ -1,4 +1,4 @@
-// wabi guest SDK for AssemblyScript: typed exports over wabi ABI 1.2 (see ../README.md and
+// wabi guest SDK for AssemblyScript: typed exports over wabi ABI 1.3 (see ../README.md and
 // abi-spec/ABI.md). Import it as a namespace:
 //
 //   import * as wabi from "wabi-guest/assembly";     // or a relative path to this file
@@ -25,6 +25,10 @@ export {
   callHost0, callHost1, callHost2, callHost3, callHost4, callHost5, callHost6, callHost7, callHost8,
   beginHostArgs, finishHostCall,
 } from "./host";
+export {
+  HttpRequest, HttpResponse, HttpHeader, HttpError, HttpErrorKind, HttpResult,
+  httpErrorKindName, parseHttpErrorKind,
+} from "./http";
 export { config, configBytes } from "./config";
 export {
   log, trace, debug, info, warn, error,

@@ -1,8 +1,8 @@
 // The guest's side of ABI.md sections 3 and 4: host imports, the allocator the host uses
 // (wabi_alloc / wabi_free), the static scratch buffer (wabi_scratch) and the version.
 
-/** ABI version this SDK implements: 1.2, as `major << 16 | minor`. */
-export const ABI_VERSION: u32 = 0x00010002;
+/** ABI version this SDK implements: 1.3, as `major << 16 | minor`. */
+export const ABI_VERSION: u32 = 0x00010003;
 
 /** Capacity of the scratch buffer, in bytes. */
 export const SCRATCH_CAPACITY: u32 = 65536;
@@ -31,6 +31,10 @@ export declare function hostCall(namePtr: usize, nameLen: usize, argsPtr: usize,
 // @ts-ignore: decorator
 @external("wabi", "config")
 export declare function hostConfig(keyPtr: usize, keyLen: usize, bufPtr: usize, bufCap: usize): i32;
+
+// @ts-ignore: decorator
+@external("wabi", "http_request")
+export declare function hostHttpRequest(reqPtr: usize, reqLen: usize): u64;
 
 // --- Blocks handed out by wabi_alloc. ---
 

@@ -55,8 +55,8 @@ function envelope(status, body) {
   return out;
 }
 
-function instantiate(module, hostFns = {}, config = {}) {
-  const h = { logs: [], configCalls: 0, hostFns, config };
+function instantiate(module, hostFns = {}, config = {}, http = null) {
+  const h = { logs: [], configCalls: 0, hostFns, config, http, httpRequest: null };
   const mem = () => new Uint8Array(h.exports.memory.buffer);
   const imports = {
     wabi: {
@@ -96,6 +96,20 @@ function instantiate(module, hostFns = {}, config = {}) {
           if (p === 0) throw new Error("wabi_alloc failed");
           mem().set(env, p);
           packed = (BigInt(p) << 32n) | BigInt(env.length);
+        }
+        return packed;
+      },
+      http_request(rp, rl) {
+        // Like a host without a grant unless the test gives an answer: every request denied.
+        const req = mem().slice(rp, rp + rl);
+        h.httpRequest = req; // the last request sent
+        const r = h.http ? h.http(req, h) : httpErrorEnvelope("denied", "http: no grant");
+        let packed = r.packed;
+        if (packed === undefined) {
+          const p = h.exports.wabi_alloc(r.length, 8) >>> 0;
+          if (p === 0) throw new Error("wabi_alloc failed");
+          mem().set(r, p);
+          packed = (BigInt(p) << 32n) | BigInt(r.length);
         }
         return packed;
       },
@@ -147,6 +161,20 @@ function call(h, name, input = new Uint8Array(0), opts = {}) {
   const status = dv.getUint32(0, true);
   if (dv.getUint32(4, true) !== l - 8) throw new Error(`${name}: body_len mismatch`);
   return { status, body: m.slice(p + 8, p + l), ptr };
+}
+
+/** An Error envelope of wabi.http_request: the message, and the value {"kind": kind}. */
+function httpErrorEnvelope(kind, message) {
+  const m = enc.encode(message);
+  const k = enc.encode(kind);
+  const value = new Uint8Array([0x81, 0xa4, ...enc.encode("kind"), 0xa0 | k.length, ...k]);
+  const body = new Uint8Array(8 + m.length + value.length);
+  const dv = new DataView(body.buffer);
+  dv.setUint32(0, m.length, true);
+  dv.setUint32(4, value.length, true);
+  body.set(m, 8);
+  body.set(value, 8 + m.length);
+  return envelope(1, body);
 }
 
 const hex = (b) => Buffer.from(b).toString("hex");
@@ -211,7 +239,7 @@ function panics(fn) {
 
 test("version and scratch are constants of the module", () => {
   const a = instantiate(testModule), b = instantiate(testModule);
-  eq("version", a.exports.wabi_abi_version(), 0x00010002);
+  eq("version", a.exports.wabi_abi_version(), 0x00010003);
   eq("scratch", [a.scratch, a.scratchCap], [b.scratch, b.scratchCap]);
   eq("capacity", a.scratchCap, 65536);
   eq("aligned", a.scratch % 8, 0);
@@ -582,6 +610,163 @@ test("examples: minimal and the README's greet", () => {
   eq("log", h.logs, [[2, "birthday of Ada"]]);
   const old = call(h, "birthday", cat(map(1), mpStr("age"), [0xcc, 200]));
   eq("error", [old.status, errorBody(old.body).message, hex(errorBody(old.body).value)], [1, "too old: 200", "ccc8"]);
+});
+
+// --- Outbound HTTP (ABI 1.3): golden vectors of http.json, and a host that answers badly ---
+
+const http = Object.fromEntries(JSON.parse(readFileSync(join(root, "abi-spec", "vectors", "http.json"), "utf8"))
+  .vectors.map((v) => [v.name, v]));
+const httpKinds = ["denied", "timeout", "too_large", "connect", "limit", "bad_request", "too_many_redirects"];
+
+test("http: the import is declared as wabi.http_request (i32, i32) -> i64", () => {
+  const imp = WebAssembly.Module.imports(confModule).filter((i) => i.name === "http_request");
+  eq("imported", imp.map((i) => [i.module, i.kind]), [["wabi", "function"]]);
+  // The greet example makes no request: asc leaves the unused import out.
+  ok("not imported when unused", !WebAssembly.Module.imports(greetModule).some((i) => i.name === "http_request"));
+});
+
+test("http: requests built with the API equal request_get and request_post", () => {
+  const h = instantiate(testModule);
+  eq("get", hex(call(h, "http_build_get").body), http.request_get.hex);
+  eq("post", hex(call(h, "http_build_post").body), http.request_post.hex);
+  eq("post, body as bytes", hex(call(h, "http_build_post_bytes").body), http.request_post.hex);
+  for (const name of ["request_get", "request_post"]) {
+    const r = call(h, "t_http_request", unhex(http[name].hex));
+    eq(`${name} decoded and encoded back`, [r.status, hex(r.body)], [0, http[name].hex]);
+  }
+  // headers and body may be left out, or the body written c4 00; unknown keys are skipped.
+  const short = cat(map(3), mpStr("method"), mpStr("GET"), mpStr("x"), [0xc0], mpStr("url"), mpStr("http://a/"));
+  const full = cat(map(4), mpStr("method"), mpStr("GET"), mpStr("url"), mpStr("http://a/"),
+    mpStr("headers"), arr(0), mpStr("body"), arr(0));
+  eq("missing keys", hex(call(h, "t_http_request", short).body), hex(full));
+  eq("bad header", call(h, "t_http_request", cat(map(1), mpStr("headers"), arr(1), arr(1), mpStr("a"))).status, 3);
+});
+
+test("http: the Ok and Error envelopes of http.json decode (structures)", () => {
+  const h = instantiate(testModule);
+  for (const name of ["ok_200", "ok_204_empty"]) {
+    const body = unhex(http[name].hex).subarray(8);
+    const r = call(h, "t_http_response", body);
+    eq(`${name} decoded and encoded back`, [r.status, hex(r.body)], [0, hex(body)]);
+  }
+  eq("no status", call(h, "t_http_response", cat(map(1), mpStr("body"), arr(0))).status, 3);
+  for (const kind of httpKinds) {
+    const e = errorBody(unhex(http[`error_${kind}`].hex).subarray(8));
+    eq(`error_${kind}: message`, e.message, http[`error_${kind}`].description);
+    const r = call(h, "t_http_error", e.value);
+    eq(`error_${kind}: value`, [r.status, hex(r.body)], [0, hex(e.value)]);
+  }
+});
+
+test("http: send() through the import: the request sent, every golden answer decoded", () => {
+  let answer;
+  const h = instantiate(testModule, {}, {}, () => answer);
+  const get = unhex(http.request_get.hex);
+  answer = unhex(http.ok_200.hex);
+  eq("ok_200", unStr(call(h, "http_probe", get).body), "ok 200|text/plain||null|ok");
+  eq("request bytes", hex(h.httpRequest), http.request_get.hex);
+  answer = unhex(http.ok_204_empty.hex);
+  eq("ok_204_empty", unStr(call(h, "http_probe", unhex(http.request_post.hex)).body), "ok 204|(none)||null|");
+  eq("request bytes", hex(h.httpRequest), http.request_post.hex);
+  const names = { denied: "denied", timeout: "timeout", too_large: "too_large", connect: "connect",
+    limit: "limit", bad_request: "bad_request", too_many_redirects: "too_many_redirects" };
+  for (const kind of httpKinds) {
+    answer = unhex(http[`error_${kind}`].hex);
+    eq(`error_${kind}`, unStr(call(h, "http_probe", get).body),
+      `error ${kind}|${names[kind]}|known|${http[`error_${kind}`].description}`);
+  }
+});
+
+test("http: headers case-insensitive, first match; body as text", () => {
+  const resp = (status, headers, body) => envelope(0, cat(map(3), mpStr("status"), status < 128 ? [status] : [0xcd, status >> 8, status & 0xff],
+    mpStr("headers"), arr(headers.length), ...headers.map(([k, v]) => cat(arr(2), mpStr(k), mpStr(v))),
+    mpStr("body"), [0xc4, body.length], body));
+  const h = instantiate(testModule, {}, {}, () => resp(404, [["content-type", "text/html; charset=utf-8"],
+    ["x-multi", "a"], ["content-type", "second"], ["X-Multi", "b"]], [...enc.encode("nöt found "), 0xff]));
+  eq("404 is a response", unStr(call(h, "http_probe", unhex(http.request_get.hex)).body),
+    "ok 404|text/html; charset=utf-8|a,b|null|nöt found \ufffd");
+});
+
+test("http: conformance http_fetch answers with the golden envelopes and sends the request given", () => {
+  let answer;
+  const h = instantiate(confModule, {}, {}, () => answer);
+  const full = (r) => hex(envelope(r.status, r.body));
+  for (const [req, res] of [["request_get", "ok_200"], ["request_post", "ok_204_empty"]]) {
+    answer = unhex(http[res].hex);
+    eq(res, full(call(h, "http_fetch", unhex(http[req].hex))), http[res].hex);
+    eq(`${req} sent`, hex(h.httpRequest), http[req].hex);
+  }
+  for (const kind of httpKinds) {
+    answer = unhex(http[`error_${kind}`].hex);
+    eq(`error_${kind}`, full(call(h, "http_fetch", unhex(http.request_get.hex))), http[`error_${kind}`].hex);
+  }
+  // The host may send empty headers as 90 and an empty body as c4 00.
+  answer = unhex(http.ok_200.hex);
+  const bin0 = cat(unhex(http.request_get.hex).subarray(0, -1), [0xc4, 0]);
+  eq("c4 00 body", full(call(h, "http_fetch", bin0)), http.ok_200.hex);
+  eq("sent as 90", hex(h.httpRequest), http.request_get.hex);
+  // A kind this version does not know is kept as it came.
+  answer = httpErrorEnvelope("teapot", "http: brewing");
+  eq("unknown kind", full(call(h, "http_fetch", unhex(http.request_get.hex))), hex(answer));
+});
+
+test("http: an unknown kind is connect, raw name kept; bad answers are connect, never a trap", () => {
+  let answer;
+  const h = instantiate(testModule, {}, {}, (req, g) => answer(g));
+  const probe = () => unStr(call(h, "http_probe", unhex(http.request_get.hex)).body);
+  answer = () => httpErrorEnvelope("teapot", "http: brewing");
+  eq("unknown kind", probe(), "error teapot|connect|unknown|http: brewing");
+  const noValue = new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, ...enc.encode("gone")]);
+  answer = () => envelope(1, noValue);
+  eq("error without a value", probe(), "error connect|connect|known|gone");
+  const noKind = new Uint8Array([4, 0, 0, 0, 1, 0, 0, 0, ...enc.encode("gone"), 0x80]);
+  answer = () => envelope(1, noKind);
+  eq("value without kind", probe(), "error connect|connect|known|gone");
+  answer = () => envelope(3, enc.encode("nope"));
+  eq("status 3", probe(), "error connect|connect|known|wabi.http_request: the host answered with status 3: nope");
+  answer = () => envelope(9, new Uint8Array([0xc0]));
+  eq("status 9", probe(), "error connect|connect|known|wabi.http_request answered with a malformed envelope: invalid status 9");
+  answer = () => envelope(0, new Uint8Array([0xc0]));
+  ok("undecodable body", probe().startsWith("error connect|connect|known|cannot decode the result of wabi.http_request: expected map"));
+  answer = () => envelope(0, cat(unhex(http.ok_200.hex).subarray(8), [0xc0]));
+  ok("trailing bytes", probe().includes("trailing bytes"));
+  answer = (g) => ({ packed: (BigInt(g.scratch) << 32n) | 9n });
+  eq("not a block", probe(), "error connect|connect|known|wabi.http_request answered with an invalid envelope location");
+  answer = (g) => ({ packed: (BigInt(g.exports.wabi_alloc(4, 8) >>> 0) << 32n) | 4n });
+  eq("too short", probe(), "error connect|connect|known|wabi.http_request answered with an invalid envelope location");
+  answer = () => unhex(http.ok_200.hex);
+  eq("still works", probe(), "ok 200|text/plain||null|ok");
+});
+
+test("http: large bodies both ways; answer blocks freed (memory flat)", () => {
+  const big = new Uint8Array(100000).map((_, i) => (i * 7) % 256);
+  const h = instantiate(confModule, {}, {}, (req) => {
+    // Echo the request body back as the response body.
+    ok("request body", hex(req.subarray(req.length - big.length)) === hex(big));
+    return envelope(0, cat(map(3), mpStr("status"), [0xcc, 200], mpStr("headers"), arr(0),
+      mpStr("body"), [0xc6, 0, 1, 0x86, 0xa0], big));
+  });
+  const input = cat(map(4), mpStr("method"), mpStr("POST"), mpStr("url"), mpStr("http://x/"),
+    mpStr("headers"), arr(2), arr(2), mpStr("x-a"), mpStr("1"), arr(2), mpStr("x-a"), mpStr("2"),
+    mpStr("body"), [0xc6, 0, 1, 0x86, 0xa0], big);
+  const want = hex(cat(map(3), mpStr("status"), [0xcc, 200], mpStr("headers"), arr(0),
+    mpStr("body"), [0xc6, 0, 1, 0x86, 0xa0], big));
+  eq("echoed", hex(call(h, "http_fetch", input).body), want);
+  eq("request", hex(h.httpRequest), hex(input));
+  for (let i = 0; i < 300; i++) call(h, "http_fetch", input);
+  const before = h.exports.memory.buffer.byteLength;
+  for (let i = 0; i < 1500; i++) {
+    const r = call(h, "http_fetch", input);
+    if (r.status !== 0 || r.body.length !== want.length / 2) throw new Error(`http_fetch #${i}: status ${r.status}`);
+  }
+  eq("memory", h.exports.memory.buffer.byteLength, before);
+});
+
+test("http: without an answer of the test's, the host denies (no grant)", () => {
+  const h = instantiate(confModule);
+  const r = call(h, "http_fetch", unhex(http.request_get.hex));
+  eq("denied", [r.status, errorBody(r.body).message, hex(errorBody(r.body).value)],
+    [1, "http: no grant", "81a46b696e64a664656e696564"]);
 });
 
 console.log(`${passed} passed, ${failed} failed`);

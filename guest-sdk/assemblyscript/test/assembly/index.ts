@@ -242,3 +242,64 @@ export function gc_nested(ptr: u32, len: u32): u64 {
     return wabi.ok<u32>(n + <u32>(junk & 0)); // junk keeps the garbage loop from being optimised out
   });
 }
+
+// --- Outbound HTTP (ABI 1.3) ---
+
+/** The request of vector request_get, built with the API. */
+export function http_build_get(ptr: u32, len: u32): u64 {
+  return wabi.export0<wabi.HttpRequest>(ptr, len, (): wabi.HttpRequest =>
+    new wabi.HttpRequest("GET", "http://127.0.0.1:8080/users/7"));
+}
+
+/** The request of vector request_post: a repeated header, a text body. */
+export function http_build_post(ptr: u32, len: u32): u64 {
+  return wabi.export0<wabi.HttpRequest>(ptr, len, (): wabi.HttpRequest =>
+    new wabi.HttpRequest("POST", "https://api.example.com/v1/check")
+      .header("content-type", "application/json")
+      .header("x-tag", "a")
+      .header("x-tag", "b")
+      .text("{\"id\":7}"));
+}
+
+/** The same request with its body given as bytes. */
+export function http_build_post_bytes(ptr: u32, len: u32): u64 {
+  return wabi.export0<wabi.HttpRequest>(ptr, len, (): wabi.HttpRequest => {
+    const body = new Uint8Array(8);
+    const s = "{\"id\":7}";
+    for (let i = 0; i < 8; i++) body[i] = <u8>s.charCodeAt(i);
+    return new wabi.HttpRequest("POST", "https://api.example.com/v1/check")
+      .header("content-type", "application/json").header("x-tag", "a").header("x-tag", "b")
+      .body(body);
+  });
+}
+
+export function t_http_request(ptr: u32, len: u32): u64 {
+  return wabi.export1<wabi.HttpRequest, wabi.HttpRequest>(ptr, len, (v: wabi.HttpRequest): wabi.HttpRequest => v);
+}
+export function t_http_response(ptr: u32, len: u32): u64 {
+  return wabi.export1<wabi.HttpResponse, wabi.HttpResponse>(ptr, len, (v: wabi.HttpResponse): wabi.HttpResponse => v);
+}
+export function t_http_error(ptr: u32, len: u32): u64 {
+  return wabi.export1<wabi.HttpError, wabi.HttpError>(ptr, len, (v: wabi.HttpError): wabi.HttpError => v);
+}
+
+/**
+ * Sends the request given (decoded as an HttpRequest) and describes the outcome in one line:
+ * `ok STATUS|content-type|x-multi values|missing header|text` or `error KIND|CODE|known|message`.
+ */
+export function http_probe(ptr: u32, len: u32): u64 {
+  return wabi.export1<wabi.HttpRequest, string>(ptr, len, (req: wabi.HttpRequest): string => {
+    const r = req.send();
+    if (r.ok) {
+      const resp = r.response!;
+      const ct = resp.header("Content-Type");
+      const missing = resp.header("x-not-there");
+      return "ok " + resp.status.toString() + "|" + (ct === null ? "(none)" : ct) + "|" +
+        resp.headerValues("X-MULTI").join(",") + "|" + (missing === null ? "null" : missing) + "|" +
+        resp.text();
+    }
+    const e = r.error!;
+    return "error " + e.kind + "|" + wabi.httpErrorKindName(e.code) + "|" +
+      (e.isKnownKind ? "known" : "unknown") + "|" + e.message;
+  });
+}

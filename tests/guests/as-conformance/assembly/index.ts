@@ -6,6 +6,7 @@
 import * as wabi from "../../../../guest-sdk/assemblyscript/assembly/index";
 import {
   Person, Shape, AppError, Stats, Pair, Sum, PodPair, PodSum, Ints, Floats, EchoAll, HostCode,
+  FetchInput,
 } from "./types";
 
 export * from "../../../../guest-sdk/assemblyscript/assembly/exports";
@@ -238,5 +239,22 @@ export function config_big(ptr: u32, len: u32): u64 {
   return wabi.export0<u32>(ptr, len, (): u32 => {
     const v = wabi.configBytes("big");
     return v === null ? 0 : <u32>v.length;
+  });
+}
+
+// --- Outbound HTTP (ABI 1.3): the test host grants HTTP to its own test server. ---
+
+// Makes the request described by the argument through the SDK's HTTP API. A response (any status)
+// is {status, headers, body}; a failed request is an error whose message is the host's and whose
+// value is {"kind": KIND}.
+export function http_fetch(ptr: u32, len: u32): u64 {
+  return wabi.export1<FetchInput, wabi.Result>(ptr, len, (f: FetchInput): wabi.Result => {
+    const req = new wabi.HttpRequest(f.method, f.url);
+    for (let i = 0; i < f.headers.length; i++) req.header(f.headers[i].name, f.headers[i].value);
+    if (f.body.length > 0) req.body(f.body);
+    const r = req.send();
+    if (r.ok) return wabi.ok<wabi.HttpResponse>(r.response!);
+    const e = r.error!;
+    return wabi.failWith<wabi.HttpError>(e.message, e);
   });
 }

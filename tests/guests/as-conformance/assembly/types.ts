@@ -203,3 +203,23 @@ export class HostCode implements wabi.Decodable {
     }
   }
 }
+
+/** The argument of http_fetch: {method, url, headers: [[name, value]...], body: bin}. */
+export class FetchInput implements wabi.Decodable {
+  method: string = "";
+  url: string = "";
+  headers: Array<wabi.HttpHeader> = [];
+  body: Uint8Array = new Uint8Array(0);
+
+  /** Fields by name; the host may send empty headers and body as `90`. */
+  decode(r: wabi.Reader): void {
+    const n = r.mapHeader();
+    for (let i: u32 = 0; i < n && r.ok; i++) {
+      if (r.keyIs("method")) this.method = r.str();
+      else if (r.keyIs("url")) this.url = r.str();
+      else if (r.keyIs("headers")) this.headers = r.read<Array<wabi.HttpHeader>>();
+      else if (r.keyIs("body")) this.body = r.bin();
+      else r.skipField();
+    }
+  }
+}
