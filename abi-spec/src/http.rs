@@ -30,6 +30,7 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "codec", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "codec", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum HttpErrorKind {
     /// `denied`: the plugin may not make this request: no HTTP grant, a host, scheme, port or
     /// method the grant does not list, a name that resolves to an address the grant does not

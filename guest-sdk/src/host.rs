@@ -218,20 +218,26 @@ impl Drop for EncodedArgs {
 /// Decode the answer to a call of `name`, the packed `(ptr, len)` of an envelope in a block from
 /// `wabi_alloc(len, 8)`, and free the block.
 fn receive<R: DeserializeOwned>(name: &str, packed: u64) -> Result<R, HostError> {
-    let (ptr, len) = wabi_spec::unpack(packed as i64);
-    let block = EnvelopeBlock { ptr, len };
+    let block = EnvelopeBlock::from_packed(packed);
     finish(name, block.bytes())
 }
 
 /// The block the host wrote an envelope into; the plugin owns it and frees it on drop
-/// (`wabi_free(ptr, len, 8)`).
-struct EnvelopeBlock {
+/// (`wabi_free(ptr, len, 8)`). Also the answer of `wabi.http_request` ([`crate::http`]).
+pub(crate) struct EnvelopeBlock {
     ptr: u32,
     len: u32,
 }
 
 impl EnvelopeBlock {
-    fn bytes(&self) -> &[u8] {
+    /// The block of an answer, the packed `(ptr, len)` the host returned.
+    pub(crate) fn from_packed(packed: u64) -> Self {
+        let (ptr, len) = wabi_spec::unpack(packed as i64);
+        EnvelopeBlock { ptr, len }
+    }
+
+    /// The envelope's bytes (none for a null or empty block: a malformed answer).
+    pub(crate) fn bytes(&self) -> &[u8] {
         if self.ptr == 0 || self.len == 0 {
             return &[];
         }

@@ -1,9 +1,10 @@
 //! The host's imports (module `wabi`, ABI.md section 4), wrapped in safe functions. On other
 //! targets than wasm32 they are replaced by stand-ins so that plugin code can be unit-tested
-//! natively: logging prints to stderr, host calls and configuration panic.
+//! natively: logging prints to stderr, host calls, configuration and HTTP requests panic.
 //!
 //! An import is only linked into a plugin that uses it: a plugin that never calls a host
-//! function does not import `wabi.host_call`.
+//! function does not import `wabi.host_call`, one that sends no HTTP request does not import
+//! `wabi.http_request`.
 
 use wabi_spec::layout::LogLevel;
 
@@ -32,6 +33,11 @@ unsafe extern "C" {
     /// -1 when the key is not set, else the value's length, written only if it fits.
     #[link_name = "config"]
     fn wabi_config(key_ptr: *const u8, key_len: usize, buf_ptr: *mut u8, buf_cap: usize) -> i32;
+
+    /// `wabi.http_request(req_ptr: i32, req_len: i32) -> i64` (ABI 1.3): the packed
+    /// `(ptr, len)` of a result envelope in a block from `wabi_alloc`, like `host_call`.
+    #[link_name = "http_request"]
+    fn wabi_http_request(req_ptr: *const u8, req_len: usize) -> u64;
 }
 
 /// Send one log line to the host (natively: print it to stderr).
@@ -112,5 +118,21 @@ pub fn config(key: &str, buf: &mut [u8]) -> Option<usize> {
         panic!(
             "cannot read configuration key `{key}`: configuration needs a wasm host (wabi.config)"
         );
+    }
+}
+
+/// Send the encoded HTTP request `request` (ABI.md section 4.4); returns the packed `(ptr, len)`
+/// of the result envelope, in a block from `wabi_alloc(len, 8)` that the caller now owns.
+#[inline]
+pub fn http_request(request: &[u8]) -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: the pointer and length describe a live slice, which the host only reads.
+    unsafe {
+        wabi_http_request(ptr_of(request), request.len())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = request;
+        panic!("cannot send an HTTP request: outbound HTTP needs a wasm host (wabi.http_request)");
     }
 }

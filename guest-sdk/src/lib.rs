@@ -73,8 +73,8 @@
 //! Besides one `(i32, i32) -> i64` function per `#[export]`, linking this crate exports the
 //! runtime the host needs: `wabi_abi_version`, `wabi_alloc`, `wabi_free` and `wabi_scratch`. It
 //! imports nothing but `wabi.panic` and, when the plugin uses them, `wabi.log` (logging),
-//! `wabi.host_call` (host functions) and `wabi.config` (configuration), plus WASI's functions
-//! on `wasm32-wasip1`.
+//! `wabi.host_call` (host functions), `wabi.config` (configuration) and `wabi.http_request`
+//! (outbound HTTP), plus WASI's functions on `wasm32-wasip1`.
 //!
 //! # Calling the host
 //!
@@ -98,6 +98,33 @@
 //! A host function may call back into the plugin's exports while it runs; exports are
 //! re-entrant (a nested call gets an output buffer of its own).
 //!
+//! # Outbound HTTP
+//!
+//! A plugin has no network access of its own; when the embedder grants it HTTP to some hosts,
+//! it sends requests through the host with [`http`] (ABI 1.3, `wabi.http_request`). A request
+//! the grant does not allow, or one that fails, is an [`http::HttpError`] with a kind
+//! (`denied`, `timeout`, `too_large`, `connect`, `limit`, `bad_request`,
+//! `too_many_redirects`) and the host's message; a 4xx or 5xx status is a response.
+//!
+//! ```no_run
+//! use wabi_guest::{export, http};
+//!
+//! /// Whether the auth service accepts `token`. An `HttpError` reaches the host as an error
+//! /// whose message is the host's and whose value is `{"kind": "..."}`.
+//! #[export]
+//! fn check(token: &str) -> Result<bool, http::HttpError> {
+//!     let url = wabi_guest::config::get("auth_url")
+//!         .unwrap_or_else(|| "https://auth.example.com/check".into());
+//!     let response = http::Request::get(url)
+//!         .header("authorization", format!("Bearer {token}"))
+//!         .send()?;
+//!     if let Some(user) = response.header("x-user") {
+//!         wabi_guest::info!("token of {user}");
+//!     }
+//!     Ok(response.status == 200)
+//! }
+//! ```
+//!
 //! Results are written into one output buffer that is reused by every call: it grows to the
 //! largest result returned so far and is never shrunk. The host writes inputs that fit into a
 //! reusable 64 KiB scratch buffer, and larger ones into a block it allocates with `wabi_alloc`,
@@ -114,6 +141,7 @@
 
 pub mod config;
 pub mod host;
+pub mod http;
 mod imports;
 pub mod log;
 // The runtime of the reserved exports and of the panic hook is only reachable on wasm32; it is
@@ -232,6 +260,7 @@ pub use wabi_macros::export;
 pub use wabi_macros::import;
 
 pub use host::{HostError, HostErrorKind};
+pub use http::{HttpError, HttpErrorKind};
 pub use wabi_spec::{AbiVersion, ABI_VERSION};
 
 /// Re-exported so a plugin needs no direct dependency on serde for the traits (the derive macros

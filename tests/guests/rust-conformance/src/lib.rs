@@ -418,3 +418,31 @@ fn config_get(key: String) -> Option<String> {
 fn config_big() -> u32 {
     wabi_guest::config::get_bytes("big").map_or(0, |v| v.len() as u32)
 }
+
+// --- Outbound HTTP (ABI 1.3): the test host grants HTTP to its own test server. ---
+
+/// The request `http_fetch` is asked to make.
+#[derive(Debug, Deserialize)]
+pub struct FetchRequest {
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: Vec<u8>,
+}
+
+/// Make the request through the SDK's HTTP API. The response comes back as
+/// `{status, headers, body}`; an HTTP error as an error whose message is the host's and whose
+/// value is `{"kind": KIND}`.
+#[export]
+fn http_fetch(req: FetchRequest) -> Result<wabi_guest::http::Response, wabi_guest::HttpError> {
+    let mut request = wabi_guest::http::Request::new(req.method, req.url);
+    for (name, value) in req.headers {
+        request = request.header(name, value);
+    }
+    if !req.body.is_empty() {
+        request = request.body(req.body);
+    }
+    request.send()
+}
