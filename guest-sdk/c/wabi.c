@@ -1,5 +1,5 @@
 /*
- * wabi.c: the implementation of wabi.h (ABI 1.2). Compile it into every plugin.
+ * wabi.c: the implementation of wabi.h (ABI 1.3). Compile it into every plugin.
  *
  * Targets: wasm32-wasi (a WASI reactor; the heap is wasi-libc's malloc) and wasm32-freestanding
  * (no libc: the heap is the small allocator below). Built natively it serves the SDK's own
@@ -33,6 +33,7 @@ WABI__IMPORT("host_call")
 uint64_t wabi__imp_host_call(uint32_t name_ptr, uint32_t name_len, uint32_t args_ptr, uint32_t args_len);
 WABI__IMPORT("config")
 int32_t wabi__imp_config(uint32_t key_ptr, uint32_t key_len, uint32_t buf_ptr, uint32_t buf_cap);
+WABI__IMPORT("http_request") uint64_t wabi__imp_http_request(uint32_t req_ptr, uint32_t req_len);
 #define WABI__ADDR(p) ((uint32_t)(uintptr_t)(p))
 #define WABI__PTR(a) ((uint8_t *)(uintptr_t)(a))
 #else
@@ -41,6 +42,7 @@ void wabi__imp_panic(uint32_t ptr, uint32_t len);
 void wabi__imp_log(uint32_t level, uint32_t ptr, uint32_t len);
 uint64_t wabi__imp_host_call(uint32_t name_ptr, uint32_t name_len, uint32_t args_ptr, uint32_t args_len);
 int32_t wabi__imp_config(uint32_t key_ptr, uint32_t key_len, uint32_t buf_ptr, uint32_t buf_cap);
+uint64_t wabi__imp_http_request(uint32_t req_ptr, uint32_t req_len);
 #define WABI__ADDR(p) ((uint32_t)(uintptr_t)(p))
 #define WABI__PTR(a) ((uint8_t *)(uintptr_t)(a))
 #endif
@@ -1634,31 +1636,78 @@ bool wabi_host_call(const char *name, wabi_writer *args, wabi_host_result *res) 
     return wabi_host_call_n(name, name_len, args ? args->buf : NULL, args ? args->len : 0, res);
 }
 
+/* Take over the answer to an import call (wabi.host_call, wabi.http_request; ABI 4.1): it must be
+ * a block from wabi_alloc with at least len >= 8 bytes holding an envelope whose body_len matches.
+ * The block moves to the current level's answers (*block, freed when the export returns) and
+ * *status, *body, *body_len describe the envelope. Returns NULL when every check passes, else
+ * why not; a pointer that is not a live block is neither taken nor freed (*block stays NULL). */
+static const char *wabi__take_answer(uint64_t packed, wabi__block **block, uint32_t *status, const uint8_t **body,
+                                     uint32_t *body_len) {
+    uint32_t ptr = (uint32_t)(packed >> 32), len = (uint32_t)packed;
+    wabi__block *b = wabi__find_live(ptr);
+    const uint8_t *env;
+    *block = NULL;
+    if (!b) return "the answer is not in a block from wabi_alloc";
+    wabi__unlink(&wabi__live, b);
+    wabi__push(&wabi__cur->owned, b);
+    *block = b;
+    if (b->size < len) return "the answer is larger than its block";
+    if (len < WABI__ENV) return "result envelope needs at least 8 bytes";
+    env = WABI__DATA(b);
+    *status = wabi__rd_le32(env);
+    *body_len = wabi__rd_le32(env + 4);
+    *body = env + WABI__ENV;
+    if (*body_len != len - WABI__ENV) return "envelope body_len does not match its length";
+    return NULL;
+}
+
+/* Split an error body (ABI 7.4) into its message and value: NULL when its lengths add up and the
+ * message is UTF-8, else why not. */
+static const char *wabi__error_body(const uint8_t *body, uint32_t body_len, wabi_str *message, wabi_bytes *value) {
+    uint32_t ml, vl;
+    if (body_len < 8) return "error body needs at least 8 bytes";
+    ml = wabi__rd_le32(body);
+    vl = wabi__rd_le32(body + 4);
+    if ((uint64_t)ml + vl != (uint64_t)body_len - 8) return "error body lengths do not match its length";
+    if (!wabi_utf8_valid(body + 8, ml)) return "error message is not valid UTF-8";
+    message->ptr = (const char *)body + 8;
+    message->len = ml;
+    value->ptr = body + 8 + ml;
+    value->len = vl;
+    return NULL;
+}
+
+/* Free an answer block taken over by wabi__take_answer (at any level; NULL or an already freed
+ * block is ignored). */
+static void wabi__answer_free(wabi__block *b) {
+    wabi__block *o;
+    wabi__level *l;
+    if (!b) return;
+    /* normally the current level's; look further up in case it was made by an outer call */
+    for (l = wabi__cur; l; l = l->up) {
+        for (o = l->owned; o; o = o->next) {
+            if (o == b) {
+                wabi__unlink(&l->owned, b);
+                wabi__block_free(b);
+                return;
+            }
+        }
+    }
+}
+
 bool wabi_host_call_n(const char *name, uint32_t name_len, const uint8_t *args, uint32_t args_len,
                       wabi_host_result *res) {
     uint64_t packed;
-    uint32_t ptr, len, status, body_len;
-    const uint8_t *env, *body;
+    uint32_t status = 0, body_len = 0;
+    const uint8_t *body = NULL;
+    const char *why;
     wabi__block *b;
     wabi_str n = {name, name_len};
     res->block = NULL;
     packed = wabi__imp_host_call(name_len ? WABI__ADDR(name) : 0, name_len, args_len ? WABI__ADDR(args) : 0, args_len);
-    ptr = (uint32_t)(packed >> 32);
-    len = (uint32_t)packed;
-    /* The answer is a block from wabi_alloc(len, 8) that the guest now owns (ABI 4.1). */
-    b = wabi__find_live(ptr);
-    if (!b) return wabi__malformed(res, name, name_len, "the answer is not in a block from wabi_alloc");
-    wabi__unlink(&wabi__live, b);
-    wabi__push(&wabi__cur->owned, b);
+    why = wabi__take_answer(packed, &b, &status, &body, &body_len);
     res->block = b;
-    if (b->size < len) return wabi__malformed(res, name, name_len, "the answer is larger than its block");
-    env = WABI__DATA(b);
-    if (len < WABI__ENV) return wabi__malformed(res, name, name_len, "result envelope needs at least 8 bytes");
-    status = wabi__rd_le32(env);
-    body_len = wabi__rd_le32(env + 4);
-    body = env + WABI__ENV;
-    if (body_len != len - WABI__ENV)
-        return wabi__malformed(res, name, name_len, "envelope body_len does not match its length");
+    if (why) return wabi__malformed(res, name, name_len, why);
     switch (status) {
     case WABI_OK:
         res->kind = WABI_HOST_OK;
@@ -1667,17 +1716,13 @@ bool wabi_host_call_n(const char *name, uint32_t name_len, const uint8_t *args, 
         res->value = wabi_reader_new(body, body_len);
         return true;
     case WABI_ERROR: {
-        uint32_t ml, vl;
-        if (body_len < 8) return wabi__malformed(res, name, name_len, "error body needs at least 8 bytes");
-        ml = wabi__rd_le32(body);
-        vl = wabi__rd_le32(body + 4);
-        if ((uint64_t)ml + vl != (uint64_t)body_len - 8)
-            return wabi__malformed(res, name, name_len, "error body lengths do not match its length");
-        if (!wabi_utf8_valid(body + 8, ml)) return wabi__malformed(res, name, name_len, "error message is not valid UTF-8");
+        wabi_str m;
+        wabi_bytes v;
+        why = wabi__error_body(body, body_len, &m, &v);
+        if (why) return wabi__malformed(res, name, name_len, why);
         res->kind = WABI_HOST_ERROR;
-        res->message.ptr = (const char *)body + 8;
-        res->message.len = ml;
-        res->value = wabi_reader_new(body + 8 + ml, vl);
+        res->message = m;
+        res->value = wabi_reader_new(v.ptr, v.len);
         return false;
     }
     case WABI_BAD_ARGUMENTS:
@@ -1713,23 +1758,273 @@ bool wabi_host_call_n(const char *name, uint32_t name_len, const uint8_t *args, 
 }
 
 void wabi_host_result_free(wabi_host_result *res) {
-    wabi__block *b = (wabi__block *)res->block, *o;
-    wabi__level *l;
+    wabi__block *b = (wabi__block *)res->block;
     res->block = NULL;
     res->value = wabi_reader_new(NULL, 0);
     res->message.ptr = "";
     res->message.len = 0;
-    if (!b) return;
-    /* normally the current level's; look further up in case it was made by an outer call */
-    for (l = wabi__cur; l; l = l->up) {
-        for (o = l->owned; o; o = o->next) {
-            if (o == b) {
-                wabi__unlink(&l->owned, b);
-                wabi__block_free(b);
-                return;
+    wabi__answer_free(b);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outbound HTTP (ABI 4.4)                                                                    */
+
+static const char *const wabi__http_kinds[] = {"connect", "denied", "timeout", "too_large", "connect",
+                                               "limit", "bad_request", "too_many_redirects"};
+
+const char *wabi_http_error_kind_name(wabi_http_error_kind kind) {
+    return (unsigned)kind < sizeof wabi__http_kinds / sizeof wabi__http_kinds[0] ? wabi__http_kinds[kind] : "connect";
+}
+
+/* A NUL-terminated copy of s in call memory; on failure the request remembers it. */
+static wabi_str wabi__http_dup(wabi_http_request *req, wabi_str s) {
+    wabi_str r = {"", 0};
+    char *p;
+    if (s.len == 0) return r;
+    p = wabi_str_dup(s);
+    if (!p) {
+        if (!req->err) req->err = "out of memory";
+        return r;
+    }
+    r.ptr = p;
+    r.len = s.len;
+    return r;
+}
+
+void wabi_http_request_init_str(wabi_http_request *req, wabi_str method, wabi_str url) {
+    WABI__MEMSET(req, 0, sizeof *req);
+    req->body.ptr = (const uint8_t *)"";
+    req->method = wabi__http_dup(req, method);
+    req->url = wabi__http_dup(req, url);
+}
+
+void wabi_http_request_init(wabi_http_request *req, const char *method, const char *url) {
+    wabi_http_request_init_str(req, wabi_cstr(method), wabi_cstr(url));
+}
+
+void wabi_http_request_header_str(wabi_http_request *req, wabi_str name, wabi_str value) {
+    wabi_http_header *h;
+    if (req->err) return;
+    if (req->nheaders == req->cap_headers) {
+        uint32_t cap = req->cap_headers ? 2 * req->cap_headers : 8;
+        h = cap > req->cap_headers ? (wabi_http_header *)wabi_talloc_n(cap, sizeof *h) : NULL;
+        if (!h) {
+            req->err = "out of memory";
+            return;
+        }
+        if (req->nheaders) WABI__MEMCPY(h, req->headers, req->nheaders * sizeof *h);
+        req->headers = h; /* the old array stays in call memory until the export returns */
+        req->cap_headers = cap;
+    }
+    h = &req->headers[req->nheaders];
+    h->name = wabi__http_dup(req, name);
+    h->value = wabi__http_dup(req, value);
+    if (!req->err) req->nheaders++;
+}
+
+void wabi_http_request_header(wabi_http_request *req, const char *name, const char *value) {
+    wabi_http_request_header_str(req, wabi_cstr(name), wabi_cstr(value));
+}
+
+void wabi_http_request_body(wabi_http_request *req, const void *data, uint32_t len) {
+    req->body.ptr = len ? (const uint8_t *)data : (const uint8_t *)"";
+    req->body.len = len;
+}
+
+void wabi_http_request_encode(const wabi_http_request *req, wabi_writer *w) {
+    uint32_t i;
+    wabi_write_map(w, 4);
+    wabi_write_cstr(w, "method");
+    wabi_write_wstr(w, req->method);
+    wabi_write_cstr(w, "url");
+    wabi_write_wstr(w, req->url);
+    wabi_write_cstr(w, "headers");
+    wabi_write_array(w, req->nheaders);
+    for (i = 0; i < req->nheaders; i++) {
+        wabi_write_array(w, 2);
+        wabi_write_wstr(w, req->headers[i].name);
+        wabi_write_wstr(w, req->headers[i].value);
+    }
+    wabi_write_cstr(w, "body");
+    wabi_write_bytes(w, req->body.ptr, req->body.len); /* empty: 90 */
+}
+
+/* Fill *err and return 0 (what wabi_http_send returns on failure). */
+static int wabi__http_fail(wabi_http_error *err, wabi_http_error_kind kind, wabi_str kind_name, wabi_str message) {
+    err->kind = kind;
+    err->kind_name = kind_name;
+    err->message = message;
+    return 0;
+}
+
+static int wabi__http_fail_sdk(wabi_http_error *err, wabi_http_error_kind kind, wabi_str message) {
+    return wabi__http_fail(err, kind, wabi_cstr(wabi_http_error_kind_name(kind)), message);
+}
+
+/* Read the body of an Ok answer, {status, headers, body} (keys matched by name, unknown ones
+ * skipped, missing headers and body empty), into *resp: false (r failed) if it does not decode. */
+static bool wabi__http_read_response(wabi_reader *r, wabi_http_response *resp) {
+    uint32_t n = wabi_read_map(r), i, j;
+    bool has_status = false;
+    for (i = 0; i < n && wabi_ok(r); i++) {
+        wabi_str key = wabi_read_str(r);
+        if (wabi_str_eq(key, "status")) {
+            resp->status = wabi_read_u16(r);
+            has_status = true;
+        } else if (wabi_str_eq(key, "headers")) {
+            uint32_t m = wabi_read_array(r); /* bounded by the bytes present */
+            wabi_http_header *h = m ? (wabi_http_header *)wabi_talloc_n(m, sizeof *h) : NULL;
+            if (m && !h) wabi_reader_fail(r, "out of memory");
+            for (j = 0; j < m && wabi_ok(r); j++) {
+                if (wabi_read_array(r) != 2) wabi_reader_fail(r, "a header is an array of 2 strings");
+                h[j].name = wabi_read_str(r);
+                h[j].value = wabi_read_str(r);
             }
+            resp->headers = h;
+            resp->nheaders = wabi_ok(r) ? m : 0;
+        } else if (wabi_str_eq(key, "body")) {
+            resp->body = wabi_read_bytes(r);
+        } else {
+            wabi_skip(r);
         }
     }
+    if (wabi_ok(r) && !has_status) wabi_reader_fail(r, "the response has no status");
+    if (wabi_ok(r) && resp->status == 0) wabi_reader_fail(r, "the response's status is 0");
+    return wabi_ok(r);
+}
+
+int wabi_http_send(const wabi_http_request *req, wabi_http_response *resp, wabi_http_error *err) {
+    wabi_writer w = WABI_WRITER_INIT;
+    uint64_t packed;
+    uint32_t status = 0, body_len = 0;
+    const uint8_t *body = NULL;
+    const char *why;
+    wabi__block *b;
+    WABI__MEMSET(resp, 0, sizeof *resp);
+    resp->body.ptr = (const uint8_t *)"";
+    err->kind = WABI_HTTP_NONE;
+    err->kind_name.ptr = err->message.ptr = "";
+    err->kind_name.len = err->message.len = 0;
+    if (req->err)
+        return wabi__http_fail_sdk(err, WABI_HTTP_BAD_REQUEST,
+                                   wabi__join(2, WABI__S("http: cannot build the request: "), WABI__C(req->err)));
+    wabi_http_request_encode(req, &w);
+    if (w.err) {
+        wabi_str m = wabi__join(2, WABI__S("http: cannot encode the request: "), WABI__C(w.err));
+        wabi_writer_free(&w);
+        return wabi__http_fail_sdk(err, WABI_HTTP_BAD_REQUEST, m);
+    }
+    packed = wabi__imp_http_request(WABI__ADDR(w.buf), w.len);
+    wabi_writer_free(&w);
+
+    /* The answer: checked and owned exactly like a host call's (ABI 4.1). */
+    why = wabi__take_answer(packed, &b, &status, &body, &body_len);
+    if (why) {
+        wabi__answer_free(b);
+        return wabi__http_fail_sdk(err, WABI_HTTP_CONNECT,
+                                   wabi__join(2, WABI__S("http: the host answered with an invalid envelope: "), WABI__C(why)));
+    }
+    if (status == WABI_OK) {
+        wabi_reader r = wabi_reader_new(body, body_len);
+        if (!wabi__http_read_response(&r, resp)) {
+            wabi_str e = wabi_reader_error(&r);
+            WABI__MEMSET(resp, 0, sizeof *resp);
+            resp->body.ptr = (const uint8_t *)"";
+            wabi__answer_free(b);
+            return wabi__http_fail_sdk(err, WABI_HTTP_CONNECT,
+                                       wabi__join(2, WABI__S("http: the host's response does not decode: "), WABI__W(e)));
+        }
+        if (resp->body.len == 0) resp->body.ptr = (const uint8_t *)"";
+        resp->block = b;
+        return (int)resp->status;
+    }
+    if (status == WABI_ERROR) {
+        wabi_str m, kind_name = wabi_cstr("connect");
+        wabi_bytes v;
+        wabi_http_error_kind kind = WABI_HTTP_CONNECT;
+        why = wabi__error_body(body, body_len, &m, &v);
+        if (why) {
+            wabi__answer_free(b);
+            return wabi__http_fail_sdk(err, WABI_HTTP_CONNECT,
+                                       wabi__join(2, WABI__S("http: the host answered with an invalid envelope: "), WABI__C(why)));
+        }
+        /* the value {"kind": KIND}; a kind this SDK does not know counts as connect (ABI 4.4) */
+        {
+            wabi_reader r = wabi_reader_new(v.ptr, v.len);
+            uint32_t n = v.len ? wabi_read_map(&r) : 0, i;
+            for (i = 0; i < n && wabi_ok(&r); i++) {
+                wabi_str key = wabi_read_str(&r);
+                if (wabi_str_eq(key, "kind") && wabi_peek(&r) == WABI_T_STR) {
+                    wabi_str k = wabi_read_str(&r);
+                    uint32_t j;
+                    kind = WABI_HTTP_CONNECT;
+                    kind_name = wabi__join(1, WABI__W(k));
+                    for (j = 1; j < sizeof wabi__http_kinds / sizeof wabi__http_kinds[0]; j++) {
+                        if (wabi_str_eq(k, wabi__http_kinds[j])) {
+                            kind = (wabi_http_error_kind)j;
+                            kind_name = wabi_cstr(wabi__http_kinds[j]);
+                            break;
+                        }
+                    }
+                } else {
+                    wabi_skip(&r);
+                }
+            }
+        }
+        m = wabi__join(1, WABI__W(m)); /* copied: the answer is freed now */
+        wabi__answer_free(b);
+        return wabi__http_fail(err, kind, kind_name, m);
+    }
+    wabi__answer_free(b);
+    {
+        char digits[12];
+        uint32_t i = sizeof digits, s = status;
+        do digits[--i] = (char)('0' + s % 10), s /= 10;
+        while (s);
+        return wabi__http_fail_sdk(err, WABI_HTTP_CONNECT,
+                                   wabi__join(3, WABI__S("http: the host answered with status "), digits + i,
+                                              (uint32_t)(sizeof digits - i), WABI__S(" (not 0 or 1)")));
+    }
+}
+
+static bool wabi__ascii_ieq(wabi_str a, wabi_str b) {
+    uint32_t i;
+    if (a.len != b.len) return false;
+    for (i = 0; i < a.len; i++) {
+        char x = a.ptr[i], y = b.ptr[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+const wabi_str *wabi_http_response_header_str(const wabi_http_response *resp, wabi_str name) {
+    uint32_t i;
+    for (i = 0; i < resp->nheaders; i++)
+        if (wabi__ascii_ieq(resp->headers[i].name, name)) return &resp->headers[i].value;
+    return NULL;
+}
+
+const wabi_str *wabi_http_response_header(const wabi_http_response *resp, const char *name) {
+    return wabi_http_response_header_str(resp, wabi_cstr(name));
+}
+
+void wabi_http_response_free(wabi_http_response *resp) {
+    wabi__block *b = (wabi__block *)resp->block;
+    WABI__MEMSET(resp, 0, sizeof *resp);
+    resp->body.ptr = (const uint8_t *)"";
+    wabi__answer_free(b);
+}
+
+wabi_status wabi_fail_http(wabi_writer *out, const wabi_http_error *err) {
+    wabi_fail_begin(out);
+    wabi_text_str(out, err->message);
+    wabi_fail_value(out);
+    wabi_write_map(out, 1);
+    wabi_write_cstr(out, "kind");
+    wabi_write_wstr(out, err->kind_name.len ? err->kind_name : wabi_cstr(wabi_http_error_kind_name(err->kind)));
+    return WABI_ERROR;
 }
 
 /* ------------------------------------------------------------------------------------------ */

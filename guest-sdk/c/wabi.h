@@ -1,5 +1,5 @@
 /*
- * wabi.h: the wabi guest SDK for C (ABI version 1.2, see abi-spec/ABI.md).
+ * wabi.h: the wabi guest SDK for C (ABI version 1.3, see abi-spec/ABI.md).
  *
  * A plugin is plain C functions plus one macro line each:
  *
@@ -30,8 +30,9 @@
  *   - Strings (wabi_str) and byte strings (wabi_bytes) read from the arguments are *views*
  *     borrowed from the input: valid until the export returns. They are not NUL-terminated
  *     (use wabi_str_dup for a C string).
- *   - "Call memory" (wabi_talloc, wabi_str_dup, wabi_config, host call results) belongs to the
- *     export call in progress and is released when it returns: no free needed.
+ *   - "Call memory" (wabi_talloc, wabi_str_dup, wabi_config, host call results, HTTP requests
+ *     and responses) belongs to the export call in progress and is released when it returns:
+ *     no free needed.
  *   - Exports are re-entrant: a host function may call back into the plugin while an export
  *     waits in wabi_host_call (a nested call); each nesting level has its own buffers.
  */
@@ -47,7 +48,7 @@ extern "C" {
 #endif
 
 /* The ABI version this SDK implements (major << 16 | minor), returned by wabi_abi_version. */
-#define WABI_ABI_VERSION 0x00010002u
+#define WABI_ABI_VERSION 0x00010003u
 /* Capacity of the scratch input buffer reported by wabi_scratch. */
 #define WABI_SCRATCH_SIZE 65536u
 /* Deepest nesting of arrays and maps the generic readers accept (ABI section 8). */
@@ -379,6 +380,107 @@ void wabi_host_result_free(wabi_host_result *res);
 static inline wabi_status wabi_fail_host(wabi_writer *out, const wabi_host_result *res) {
     return wabi_fail_n(out, res->message.ptr, res->message.len);
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outbound HTTP (wabi.http_request, ABI 4.4)                                                 */
+/*
+ *     wabi_http_request req;
+ *     wabi_http_response resp;
+ *     wabi_http_error err;
+ *     wabi_http_request_init(&req, "GET", "https://api.example.com/v1/users/7");
+ *     wabi_http_request_header(&req, "accept", "application/json");
+ *     if (!wabi_http_send(&req, &resp, &err)) return wabi_fail_http(out, &err);
+ *     const wabi_str *type = wabi_http_response_header(&resp, "Content-Type");
+ *     ... resp.status, resp.body ...
+ *
+ * The host sends the request only if the embedder granted this plugin HTTP to that host; every
+ * refusal or failure is a wabi_http_error, never a trap. */
+
+typedef enum wabi_http_error_kind {
+    WABI_HTTP_NONE = 0,           /* no error: wabi_http_send returned a response */
+    WABI_HTTP_DENIED,             /* "denied": no grant for this method, scheme, host, port or address */
+    WABI_HTTP_TIMEOUT,            /* "timeout": no complete response in time */
+    WABI_HTTP_TOO_LARGE,          /* "too_large": the request body or the response over the grant's limit */
+    WABI_HTTP_CONNECT,            /* "connect": name, connection, TLS or HTTP failure; also any kind this
+                                     SDK does not know, and an answer from the host that is not valid */
+    WABI_HTTP_LIMIT,              /* "limit": too many requests during this call */
+    WABI_HTTP_BAD_REQUEST,        /* "bad_request": an invalid URL, method or header, or a header the host
+                                     owns (host, content-length, connection, ...); also a request this
+                                     SDK could not build (out of memory) */
+    WABI_HTTP_TOO_MANY_REDIRECTS  /* "too_many_redirects" */
+} wabi_http_error_kind;
+
+/* A header field. */
+typedef struct wabi_http_header {
+    wabi_str name;
+    wabi_str value;
+} wabi_http_header;
+
+/* A request. Build it with wabi_http_request_init and the functions below; its fields may be
+ * read. Method, URL, header names and values are copied into call memory (so they may come
+ * from temporary buffers); the body is borrowed: it must stay valid until wabi_http_send. */
+typedef struct wabi_http_request {
+    wabi_str method;
+    wabi_str url;
+    wabi_http_header *headers; /* in order, call memory */
+    uint32_t nheaders;
+    uint32_t cap_headers; /* private */
+    wabi_bytes body;
+    const char *err; /* NULL, or why the request could not be built (out of memory) */
+} wabi_http_request;
+
+/* The response: the final one, after any redirects the host followed (a 4xx or 5xx status is a
+ * response, not an error). headers and body are views into the host's answer, which is released
+ * when the export returns, or earlier by wabi_http_response_free; the headers array is call
+ * memory. */
+typedef struct wabi_http_response {
+    uint32_t status;                 /* 100-999 from a conforming host (never 0) */
+    const wabi_http_header *headers; /* in the order received; names in lower case */
+    uint32_t nheaders;
+    wabi_bytes body;
+    void *block; /* private */
+} wabi_http_response;
+
+/* Why a request got no response. */
+typedef struct wabi_http_error {
+    wabi_http_error_kind kind;
+    /* The kind as the host named it ("denied", ...; an unknown name, which kind reports as
+     * WABI_HTTP_CONNECT, is kept as it came). NUL-terminated, a literal or call memory. */
+    wabi_str kind_name;
+    /* For people: which host, which limit, what to change (the host's message, or the SDK's
+     * when the host's answer was not valid). NUL-terminated, call memory. */
+    wabi_str message;
+} wabi_http_error;
+
+/* Start a request: a method (upper case, e.g. "GET", "POST") and an absolute http:// or https://
+ * URL; no headers, no body. */
+void wabi_http_request_init(wabi_http_request *req, const char *method, const char *url);
+void wabi_http_request_init_str(wabi_http_request *req, wabi_str method, wabi_str url);
+/* Add a header field (repeatable: a name may appear several times; they are sent in order).
+ * The host refuses headers it sets itself (host, content-length, transfer-encoding,
+ * connection, upgrade, te, trailer, keep-alive, proxy-connection) with WABI_HTTP_BAD_REQUEST. */
+void wabi_http_request_header(wabi_http_request *req, const char *name, const char *value);
+void wabi_http_request_header_str(wabi_http_request *req, wabi_str name, wabi_str value);
+/* Set the body: len bytes at data, borrowed until wabi_http_send. */
+void wabi_http_request_body(wabi_http_request *req, const void *data, uint32_t len);
+/* The request as the MessagePack map wabi.http_request takes ({method, url, headers, body}, in
+ * this order; ABI 4.4). wabi_http_send does this itself. */
+void wabi_http_request_encode(const wabi_http_request *req, wabi_writer *w);
+/* Send the request and wait for the response: returns its status code (> 0) and fills *resp, or
+ * returns 0 and fills *err. */
+int wabi_http_send(const wabi_http_request *req, wabi_http_response *resp, wabi_http_error *err);
+/* The value of the first header named name, compared case-insensitively (ASCII); NULL if none. */
+const wabi_str *wabi_http_response_header(const wabi_http_response *resp, const char *name);
+const wabi_str *wabi_http_response_header_str(const wabi_http_response *resp, wabi_str name);
+/* Release the response's memory now rather than when the export returns (its views become
+ * invalid; *resp is emptied). */
+void wabi_http_response_free(wabi_http_response *resp);
+/* The wire name of a kind ("denied", ..., "too_many_redirects"; "connect" for WABI_HTTP_NONE or
+ * any other value). */
+const char *wabi_http_error_kind_name(wabi_http_error_kind kind);
+/* Answer with an error whose message is err's and whose value is {"kind": kind_name} (what
+ * the host itself sends): `if (!wabi_http_send(...)) return wabi_fail_http(out, &err);`. */
+wabi_status wabi_fail_http(wabi_writer *out, const wabi_http_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Configuration (wabi.config, ABI 4.2) and logging (wabi.log)                                */

@@ -10,8 +10,8 @@
 //!     });
 //!     b.installArtifact(plugin);
 //!
-//! Here: `zig build` builds the examples into zig-out/bin, `zig build test` runs the codec's
-//! native tests.
+//! Here: `zig build` builds the examples into zig-out/bin, `zig build test` runs the native
+//! tests of the codec and of outbound HTTP.
 
 const std = @import("std");
 
@@ -55,11 +55,15 @@ pub fn build(b: *std.Build) void {
         }));
     }
 
-    const tests = b.addTest(.{
-        .root_source_file = b.path("src/msgpack_test.zig"),
-        .target = b.graph.host,
-    });
-    const run = b.addRunArtifact(tests);
-    run.setEnvironmentVariable("WABI_VECTORS", b.pathFromRoot("../../abi-spec/vectors/values.json"));
-    b.step("test", "Run the codec's native tests").dependOn(&run.step);
+    const test_step = b.step("test", "Run the native tests of the codec and of outbound HTTP");
+    for ([_][]const u8{ "src/msgpack_test.zig", "src/http_test.zig" }) |file| {
+        const tests = b.addTest(.{
+            .root_source_file = b.path(file),
+            .target = b.graph.host,
+        });
+        const run = b.addRunArtifact(tests);
+        run.setEnvironmentVariable("WABI_VECTORS", b.pathFromRoot("../../abi-spec/vectors/values.json"));
+        run.setEnvironmentVariable("WABI_HTTP_VECTORS", b.pathFromRoot("../../abi-spec/vectors/http.json"));
+        test_step.dependOn(&run.step);
+    }
 }

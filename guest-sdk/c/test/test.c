@@ -152,6 +152,33 @@ uint64_t wabi__imp_host_call(uint32_t name_ptr, uint32_t name_len, uint32_t args
     return answer(1, "\x19\0\0\0\0\0\0\0no host function named ??", 33);
 }
 
+/* The test host's wabi.http_request: records the request, then answers with the envelope
+ * http_next (copied into a block from wabi_alloc), or breaks a rule as http_mode says. */
+enum { HTTP_ANSWER, HTTP_STRAY, HTTP_LIES, HTTP_SHORT };
+static uint8_t http_last[4096];
+static uint32_t http_last_len, http_calls;
+static const uint8_t *http_next;
+static uint32_t http_next_len;
+static int http_mode;
+
+uint64_t wabi__imp_http_request(uint32_t req_ptr, uint32_t req_len) {
+    uint32_t p;
+    http_calls++;
+    CHECK(req_len > 0 && req_len <= sizeof http_last);
+    http_last_len = req_len <= sizeof http_last ? req_len : (uint32_t)sizeof http_last;
+    memcpy(http_last, WABI__PTR(req_ptr), http_last_len);
+    if (http_mode == HTTP_STRAY) {
+        static uint8_t not_a_block[16] = {0, 0, 0, 0, 1, 0, 0, 0, 0xc0};
+        return ((uint64_t)WABI__ADDR(not_a_block) << 32) | 9;
+    }
+    p = wabi__export_alloc(http_next_len, 8);
+    CHECK(p != 0);
+    memcpy(WABI__PTR(p), http_next, http_next_len);
+    if (http_mode == HTTP_LIES) wabi__le32(WABI__PTR(p) + 4, 99); /* body_len that does not match */
+    if (http_mode == HTTP_SHORT) return ((uint64_t)p << 32) | 4;  /* shorter than an envelope header */
+    return ((uint64_t)p << 32) | http_next_len;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The test host: calling exports as ABI 6.2 says                                             */
 
@@ -377,6 +404,40 @@ static wabi_status t_log(wabi_reader *args, wabi_writer *out) {
     return WABI_OK;
 }
 WABI_EXPORT(t_log, 0)
+
+/* The request of vector request_post; on success [status, content-type, body], on failure the
+ * error as wabi_fail_http answers it. */
+static void build_post(wabi_http_request *req) {
+    char name[16];
+    wabi_http_request_init(req, "POST", "https://api.example.com/v1/check");
+    wabi_http_request_header(req, "content-type", "application/json");
+    strcpy(name, "x-tag");
+    wabi_http_request_header(req, name, "a");
+    memset(name, 'z', sizeof name); /* the request copied the name */
+    wabi_http_request_header(req, "x-tag", "b");
+    wabi_http_request_body(req, "{\"id\":7}", 8);
+}
+
+static wabi_status t_http(wabi_reader *args, wabi_writer *out) {
+    wabi_http_request req;
+    wabi_http_response resp;
+    wabi_http_error err;
+    const wabi_str *type;
+    int status;
+    (void)args;
+    build_post(&req);
+    status = wabi_http_send(&req, &resp, &err);
+    if (!status) return wabi_fail_http(out, &err);
+    CHECK(status == (int)resp.status && err.kind == WABI_HTTP_NONE);
+    type = wabi_http_response_header(&resp, "Content-Type");
+    wabi_write_array(out, 3);
+    wabi_write_u32(out, resp.status);
+    if (type) wabi_write_wstr(out, *type);
+    else wabi_write_nil(out);
+    wabi_write_bytes(out, resp.body.ptr, resp.body.len);
+    return WABI_OK;
+}
+WABI_EXPORT(t_http, 0)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Codec tests                                                                                */
@@ -795,7 +856,7 @@ static void test_memory(void) {
     envelope e;
     uint8_t big[100000];
     /* the same scratch every time (a constant of the module) */
-    CHECK(wabi__export_scratch() == s && wabi__export_abi_version() == 0x00010002u);
+    CHECK(wabi__export_scratch() == s && wabi__export_abi_version() == 0x00010003u);
     /* wabi_alloc: alignment, refusals, frees */
     CHECK(wabi__export_alloc(0, 8) == 0 && wabi__export_alloc(8, 16) == 0 && wabi__export_alloc(8, 3) == 0 &&
           wabi__export_alloc(8, 0) == 0 && wabi__export_alloc(0xffffffffu, 1) == 0);
@@ -925,6 +986,258 @@ static void test_host(void) {
     CHECK(e.status == 0 && last_log_level == 3 && strcmp(last_log, "careful \xe2\x9c\x93") == 0);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Outbound HTTP                                                                              */
+
+static const vector *http_vector(const char *name) {
+    size_t i;
+    for (i = 0; i < sizeof http_vectors / sizeof http_vectors[0]; i++)
+        if (strcmp(http_vectors[i].name, name) == 0) return &http_vectors[i];
+    fprintf(stderr, "no http vector %s\n", name);
+    abort();
+}
+
+static void http_answer_with(const void *env, uint32_t len) {
+    http_mode = HTTP_ANSWER;
+    http_next = (const uint8_t *)env;
+    http_next_len = len;
+}
+
+/* An envelope of a status and a body, in a static buffer. */
+static const uint8_t *http_envelope(uint32_t status, const void *body, uint32_t len, uint32_t *env_len) {
+    static uint8_t env[512];
+    wabi__le32(env, status);
+    wabi__le32(env + 4, len);
+    memcpy(env + 8, body, len);
+    *env_len = len + 8;
+    return env;
+}
+
+/* An error envelope with a message and a value. */
+static const uint8_t *http_error_envelope(const char *msg, const void *value, uint32_t vlen, uint32_t *env_len) {
+    uint8_t body[256];
+    uint32_t ml = (uint32_t)strlen(msg);
+    wabi__le32(body, ml);
+    wabi__le32(body + 4, vlen);
+    memcpy(body + 8, msg, ml);
+    memcpy(body + 8 + ml, value, vlen);
+    return http_envelope(1, body, 8 + ml + vlen, env_len);
+}
+
+static bool wstr_is(wabi_str s, const char *text) {
+    return s.len == strlen(text) && memcmp(s.ptr, text, s.len) == 0 && s.ptr[s.len] == 0;
+}
+
+/* Send a GET (no headers, no body) answered with env: the error it gets. */
+static wabi_http_error http_get_error(const void *env, uint32_t len, int mode) {
+    wabi_http_request req;
+    wabi_http_response resp;
+    wabi_http_error err;
+    http_answer_with(env, len);
+    http_mode = mode;
+    wabi_http_request_init(&req, "GET", "http://127.0.0.1:8080/users/7");
+    CHECK(wabi_http_send(&req, &resp, &err) == 0);
+    CHECK(resp.status == 0 && resp.nheaders == 0 && resp.body.len == 0 && !resp.block);
+    CHECK(err.kind != WABI_HTTP_NONE && err.message.len > 0);
+    http_mode = HTTP_ANSWER;
+    return err;
+}
+
+static void test_http(void) {
+    static const struct {
+        const char *vector, *kind;
+        wabi_http_error_kind value;
+    } kinds[] = {{"error_denied", "denied", WABI_HTTP_DENIED},
+                 {"error_timeout", "timeout", WABI_HTTP_TIMEOUT},
+                 {"error_too_large", "too_large", WABI_HTTP_TOO_LARGE},
+                 {"error_connect", "connect", WABI_HTTP_CONNECT},
+                 {"error_limit", "limit", WABI_HTTP_LIMIT},
+                 {"error_bad_request", "bad_request", WABI_HTTP_BAD_REQUEST},
+                 {"error_too_many_redirects", "too_many_redirects", WABI_HTTP_TOO_MANY_REDIRECTS}};
+    const vector *get = http_vector("request_get"), *post = http_vector("request_post");
+    const vector *ok200 = http_vector("ok_200"), *ok204 = http_vector("ok_204_empty");
+    wabi_http_request req;
+    wabi_http_response resp;
+    wabi_http_error err;
+    wabi_http_error e;
+    const uint8_t *env;
+    uint32_t env_len, i, calls;
+    envelope x;
+
+    /* request_get: both empty keys still written (90, 90); answered ok_204_empty */
+    http_answer_with(ok204->hex, ok204->len);
+    wabi_http_request_init(&req, "GET", "http://127.0.0.1:8080/users/7");
+    CHECK(wabi_http_send(&req, &resp, &err) == 204);
+    CHECK_BYTES(http_last, http_last_len, get->hex, get->len);
+    CHECK(resp.status == 204 && resp.nheaders == 0 && resp.body.len == 0 && err.kind == WABI_HTTP_NONE);
+    CHECK(wabi_http_response_header(&resp, "content-type") == NULL);
+    CHECK(live_blocks() == 0 && wabi__level0.owned == resp.block && resp.block);
+    wabi_http_response_free(&resp);
+    CHECK(wabi__level0.owned == NULL && resp.block == NULL);
+    wabi_http_response_free(&resp); /* twice: nothing */
+
+    /* request_post: a repeated header, a body; answered ok_200 */
+    http_answer_with(ok200->hex, ok200->len);
+    build_post(&req);
+    CHECK(req.nheaders == 3 && wstr_is(req.headers[1].name, "x-tag") && !req.err);
+    {
+        wabi_writer w = WABI_WRITER_INIT;
+        wabi_http_request_encode(&req, &w);
+        CHECK_BYTES(w.buf, w.len, post->hex, post->len);
+        wabi_writer_free(&w);
+    }
+    CHECK(wabi_http_send(&req, &resp, &err) == 200);
+    CHECK_BYTES(http_last, http_last_len, post->hex, post->len);
+    CHECK(resp.status == 200 && resp.nheaders == 1);
+    CHECK(wstr_is(resp.headers[0].name, "content-type") == false); /* a view into the answer: not NUL-terminated */
+    CHECK(resp.headers[0].name.len == 12 && memcmp(resp.headers[0].name.ptr, "content-type", 12) == 0);
+    CHECK_BYTES(resp.body.ptr, resp.body.len, "ok", 2);
+    {
+        const wabi_str *a = wabi_http_response_header(&resp, "Content-Type"),
+                       *b = wabi_http_response_header(&resp, "CONTENT-TYPE"),
+                       *c = wabi_http_response_header_str(&resp, WABI_STR("content-typ"));
+        CHECK(a && a == b && !c && a->len == 10 && memcmp(a->ptr, "text/plain", 10) == 0);
+    }
+    wabi_http_response_free(&resp);
+    CHECK(wabi__level0.owned == NULL && live_blocks() == 0);
+
+    /* many headers: the array grows; every one is sent in order */
+    {
+        wabi_writer w = WABI_WRITER_INIT;
+        char name[16], value[16];
+        http_answer_with(ok204->hex, ok204->len);
+        wabi_http_request_init(&req, "DELETE", "https://example.com/");
+        for (i = 0; i < 40; i++) {
+            snprintf(name, sizeof name, "x-h%u", i);
+            snprintf(value, sizeof value, "v%u", i * 7);
+            wabi_http_request_header(&req, name, value);
+        }
+        CHECK(wabi_http_send(&req, &resp, &err) == 204);
+        wabi_write_map(&w, 4);
+        wabi_write_cstr(&w, "method");
+        wabi_write_cstr(&w, "DELETE");
+        wabi_write_cstr(&w, "url");
+        wabi_write_cstr(&w, "https://example.com/");
+        wabi_write_cstr(&w, "headers");
+        wabi_write_array(&w, 40);
+        for (i = 0; i < 40; i++) {
+            snprintf(name, sizeof name, "x-h%u", i);
+            snprintf(value, sizeof value, "v%u", i * 7);
+            wabi_write_array(&w, 2);
+            wabi_write_cstr(&w, name);
+            wabi_write_cstr(&w, value);
+        }
+        wabi_write_cstr(&w, "body");
+        wabi_write_nil(&w);
+        w.buf[w.len - 1] = 0x90; /* an empty body */
+        CHECK_BYTES(http_last, http_last_len, w.buf, w.len);
+        wabi_writer_free(&w);
+        wabi_http_response_free(&resp);
+    }
+
+    /* every error vector: its kind, the kind's name, the host's message */
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const vector *v = http_vector(kinds[i].vector);
+        e = http_get_error(v->hex, v->len, HTTP_ANSWER);
+        CHECK(e.kind == kinds[i].value && wstr_is(e.kind_name, kinds[i].kind));
+        CHECK(strcmp(wabi_http_error_kind_name(kinds[i].value), kinds[i].kind) == 0);
+        if (!wstr_is(e.message, v->rust_type)) {
+            failures++;
+            fprintf(stderr, "http %s: message \"%.*s\", want \"%s\"\n", v->name, (int)e.message.len, e.message.ptr, v->rust_type);
+        }
+    }
+    CHECK(wabi__level0.owned == NULL && live_blocks() == 0); /* error answers are freed at once */
+    CHECK(strcmp(wabi_http_error_kind_name(WABI_HTTP_NONE), "connect") == 0 &&
+          strcmp(wabi_http_error_kind_name((wabi_http_error_kind)99), "connect") == 0);
+
+    /* a kind this SDK does not know is connect, its name kept; a value without a kind too */
+    env = http_error_envelope("http: the server is a teapot", "\x82\xa4kind\xa6teapot\xa5" "extra\xc3", 20, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(e.kind == WABI_HTTP_CONNECT && wstr_is(e.kind_name, "teapot") && wstr_is(e.message, "http: the server is a teapot"));
+    env = http_error_envelope("no value", "", 0, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(e.kind == WABI_HTTP_CONNECT && wstr_is(e.kind_name, "connect") && wstr_is(e.message, "no value"));
+    env = http_error_envelope("kind not a str", "\x81\xa4kind\x07", 7, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(e.kind == WABI_HTTP_CONNECT && wstr_is(e.kind_name, "connect") && wstr_is(e.message, "kind not a str"));
+
+    /* answers that break the rules: connect errors with the SDK's message, never a crash */
+    env = http_envelope(3, "bad args", 8, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(e.kind == WABI_HTTP_CONNECT && wstr_is(e.message, "http: the host answered with status 3 (not 0 or 1)"));
+    env = http_envelope(4000000000u, "", 0, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(wstr_is(e.message, "http: the host answered with status 4000000000 (not 0 or 1)"));
+    e = http_get_error(ok200->hex, ok200->len, HTTP_STRAY);
+    CHECK(e.kind == WABI_HTTP_CONNECT && wstr_is(e.kind_name, "connect") &&
+          wstr_is(e.message, "http: the host answered with an invalid envelope: the answer is not in a block from wabi_alloc"));
+    e = http_get_error(ok200->hex, ok200->len, HTTP_LIES);
+    CHECK(wstr_is(e.message, "http: the host answered with an invalid envelope: envelope body_len does not match its length"));
+    e = http_get_error(ok200->hex, ok200->len, HTTP_SHORT);
+    CHECK(wstr_is(e.message, "http: the host answered with an invalid envelope: result envelope needs at least 8 bytes"));
+    env = http_envelope(1, "\x05\0\0\0\0\0\0\0abc", 11, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(wstr_is(e.message, "http: the host answered with an invalid envelope: error body lengths do not match its length"));
+    env = http_envelope(0, "\xc0", 1, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(e.kind == WABI_HTTP_CONNECT && wstr_is(e.message, "http: the host's response does not decode: expected map, found nil (at byte 0)"));
+    env = http_envelope(0, "\x81\xa4" "body\x90", 7, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(wstr_is(e.message, "http: the host's response does not decode: the response has no status (at byte 7)"));
+    env = http_envelope(0, "\x81\xa6status\x00", 9, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(wstr_is(e.message, "http: the host's response does not decode: the response's status is 0 (at byte 9)"));
+    env = http_envelope(0, "\x82\xa6status\xcc\xc8\xa7headers\x91\x91\xa1x", 22, &env_len);
+    e = http_get_error(env, env_len, HTTP_ANSWER);
+    CHECK(wstr_is(e.message, "http: the host's response does not decode: a header is an array of 2 strings (at byte 20)"));
+    CHECK(wabi__level0.owned == NULL && live_blocks() == 0); /* every broken answer freed */
+
+    /* lenient decoding: keys in any order, unknown keys, a body as an array of 0-255, first match */
+    {
+        static const uint8_t body[] = {0x84, 0xa4, 'b', 'o', 'd', 'y', 0x93, 1, 2, 0xcc, 0xff, 0xa5, 'e', 'x', 't', 'r', 'a',
+                                       0x91, 0xc0, 0xa7, 'h', 'e', 'a', 'd', 'e', 'r', 's', 0x92, 0x92, 0xa1, 'a', 0xa1, '1',
+                                       0x92, 0xa1, 'A', 0xa1, '2', 0xa6, 's', 't', 'a', 't', 'u', 's', 0xcd, 0x01, 0xf4};
+        const wabi_str *a;
+        env = http_envelope(0, body, sizeof body, &env_len);
+        http_answer_with(env, env_len);
+        wabi_http_request_init(&req, "GET", "http://127.0.0.1:8080/users/7");
+        CHECK(wabi_http_send(&req, &resp, &err) == 500);
+        CHECK(resp.nheaders == 2 && resp.body.len == 3 && resp.body.ptr[2] == 0xff);
+        a = wabi_http_response_header(&resp, "a");
+        CHECK(a && a->len == 1 && a->ptr[0] == '1');
+        wabi_http_response_free(&resp);
+    }
+
+    /* a request that could not be built is not sent */
+    calls = http_calls;
+    wabi_http_request_init(&req, "GET", "http://127.0.0.1:8080/users/7");
+    req.err = "out of memory";
+    wabi_http_request_header(&req, "ignored", "now");
+    CHECK(req.nheaders == 0);
+    CHECK(wabi_http_send(&req, &resp, &err) == 0 && http_calls == calls);
+    CHECK(err.kind == WABI_HTTP_BAD_REQUEST && wstr_is(err.kind_name, "bad_request") &&
+          wstr_is(err.message, "http: cannot build the request: out of memory"));
+
+    /* inside an export: wabi_fail_http answers exactly what the host sent (message, {"kind"}) */
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const vector *v = http_vector(kinds[i].vector);
+        http_answer_with(v->hex, v->len);
+        x = call_export(wabi__export_t_http, NULL, 0, true);
+        CHECK_BYTES(WABI__PTR(x.ptr), x.len, v->hex, v->len);
+    }
+    env = http_error_envelope("odd", "\x81\xa4kind\xa6teapot", 13, &env_len);
+    http_answer_with(env, env_len);
+    x = call_export(wabi__export_t_http, NULL, 0, true);
+    CHECK_BYTES(WABI__PTR(x.ptr), x.len, env, env_len); /* the unknown name is passed on */
+    http_answer_with(ok200->hex, ok200->len);
+    x = call_export(wabi__export_t_http, NULL, 0, true);
+    CHECK(body_is(&x, 0, "\x93\xcc\xc8\xaatext/plain\xc4\x02ok"));
+    CHECK_BYTES(http_last, http_last_len, post->hex, post->len);
+    CHECK(live_blocks() == 0 && !wabi__level0.down->owned && wabi__level0.owned == NULL);
+
+    wabi__level_reset(&wabi__level0); /* the call memory the tests above used outside an export */
+}
+
 /* Calls of every kind leave the heap as they found it once buffers have warmed up. */
 static void test_no_leaks(void) {
     long counts[3];
@@ -940,6 +1253,10 @@ static void test_no_leaks(void) {
         call_export(wabi__export_t_config, "\xa3" "big", 4, true);   /* call memory */
         call_export(wabi__export_t_err_value, NULL, 0, true);
         call_export(wabi__export_t_two, "\x93\x05\xc3\xc3", 4, false); /* refused arguments */
+        http_answer_with(http_vector("ok_200")->hex, http_vector("ok_200")->len); /* HTTP answers */
+        call_export(wabi__export_t_http, NULL, 0, true);
+        http_answer_with(http_vector("error_denied")->hex, http_vector("error_denied")->len);
+        call_export(wabi__export_t_http, NULL, 0, true);
         counts[round] = wabi__heap_blocks;
     }
     CHECK(counts[1] == counts[2] && live_blocks() == 0);
@@ -958,6 +1275,7 @@ int main(void) {
     test_arguments();
     test_memory();
     test_host();
+    test_http();
     test_no_leaks();
     printf("%d checks, %d failed\n", checks, failures);
     return failures != 0;

@@ -1,4 +1,4 @@
-//! The wabi guest SDK for Zig (ABI 1.2, `abi-spec/ABI.md`).
+//! The wabi guest SDK for Zig (ABI 1.3, `abi-spec/ABI.md`).
 //!
 //! Importing this module exports the ABI's own functions (`wabi_abi_version`, `wabi_alloc`,
 //! `wabi_free`, `wabi_scratch`); `exportFn` turns an ordinary Zig function into a wabi export:
@@ -41,8 +41,11 @@ pub const encodeAlloc = msgpack.encodeAlloc;
 pub const decode = msgpack.decode;
 pub const decodeSlice = msgpack.decodeSlice;
 
-/// The ABI version this SDK implements: 1.2 (`major << 16 | minor`).
-pub const abi_version: u32 = 0x0001_0002;
+/// Outbound HTTP through `wabi.http_request` (ABI 4.4): `wabi.http.Request`, `Call.fetch`.
+pub const http = @import("http.zig");
+
+/// The ABI version this SDK implements: 1.3 (`major << 16 | minor`).
+pub const abi_version: u32 = 0x0001_0003;
 
 /// Capacity of the scratch input buffer `wabi_scratch` reports.
 pub const scratch_size: usize = 64 * 1024;
@@ -63,7 +66,8 @@ pub const Status = enum(u32) {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Host imports (ABI 4). Only the ones a module uses are imported.
+// Host imports (ABI 4). Only the ones a module uses are imported (`wabi.http_request` is
+// declared in http.zig).
 // ---------------------------------------------------------------------------------------------
 
 const imports = struct {
@@ -284,7 +288,24 @@ fn writeOkBytes(w: *Writer, body: []const u8) u64 {
     return finish(w, .ok);
 }
 
-fn writeFailure(w: *Writer, call: *Call, err: anyerror) u64 {
+/// Whether the error set `E` may hold `error.<name>` (only then is the code that handles it
+/// compiled into a function's wrapper).
+fn mayBe(comptime E: type, comptime name: []const u8) bool {
+    const set = @typeInfo(E).error_set orelse return true; // anyerror
+    for (set) |e| {
+        if (std.mem.eql(u8, e.name, name)) return true;
+    }
+    return false;
+}
+
+fn writeFailure(w: *Writer, call: *Call, function_err: anytype) u64 {
+    const err: anyerror = function_err;
+    if (comptime mayBe(@TypeOf(function_err), "HttpFailed")) {
+        if (err == error.HttpFailed) {
+            // What the host itself sends: the message, and the value {"kind": KIND}.
+            if (call.http_failure) |hf| return writeError(w, hf.message, encodeAlloc(call.allocator(), .{ .kind = hf.kind_name }) catch null);
+        }
+    }
     if (err == error.Failed) {
         if (call.failure) |f| return writeError(w, f.message, f.value);
     }
@@ -331,6 +352,8 @@ pub const Call = struct {
     arena: *std.heap.ArenaAllocator,
     failure: ?Failure = null,
     host_failure: ?HostFailure = null,
+    /// Why the last `fetch` failed (`error.HttpFailed`).
+    http_failure: ?http.HttpError = null,
 
     /// The call's arena: everything allocated from it is freed after the result is encoded.
     pub fn allocator(c: *Call) Allocator {
@@ -374,7 +397,23 @@ pub const Call = struct {
     pub fn config(c: *Call, key: []const u8) error{OutOfMemory}!?[]u8 {
         return configAlloc(c.allocator(), key);
     }
+
+    /// Sends the HTTP request `req` and returns the response (in the call's arena; a 4xx or
+    /// 5xx status is a response). A failed request is `error.HttpFailed`, with its kind and
+    /// message in `c.http_failure`; if the function returns that error unhandled, the call
+    /// fails with the host's message and the value `{"kind": KIND}`, as the host sent them.
+    pub fn fetch(c: *Call, req: http.Request) FetchError!http.Response {
+        switch (try req.send(c.allocator())) {
+            .ok => |resp| return resp,
+            .err => |e| {
+                c.http_failure = e;
+                return error.HttpFailed;
+            },
+        }
+    }
 };
+
+pub const FetchError = error{ HttpFailed, OutOfMemory };
 
 fn isInjected(comptime T: type) bool {
     return T == *Call or T == Allocator;
@@ -600,11 +639,34 @@ fn checkPod(comptime T: type) void {
 
 pub const HostCallError = error{ HostFailed, HostResultDecode, HostProtocol, OutOfMemory };
 
-/// A host function's answer: a result envelope in a block the guest owns; `deinit` frees it.
+/// The answer to an import call (a host function's, or `wabi.http_request`'s): a result
+/// envelope in a block the guest owns; `deinit` frees it.
 pub const Reply = struct {
     ptr: usize,
     status: Status,
     body: []const u8,
+
+    /// Takes over the packed (ptr, len) an import answered with, after the checks of ABI 4.1:
+    /// a block from this guest's wabi_alloc with at least `len` bytes, `len >= 8`, a body_len
+    /// that matches (the status is not checked). `error.HostProtocol` means the host broke those
+    /// rules; a block that failed the checks is freed, any other pointer left alone.
+    pub fn take(answer: u64) error{HostProtocol}!Reply {
+        const ptr: usize = @intCast(answer >> 32);
+        const len: usize = @intCast(answer & 0xffff_ffff);
+        const b = findBlock(ptr) orelse return error.HostProtocol;
+        if (len < 8 or len > b.size) {
+            releaseBlock(ptr);
+            return error.HostProtocol;
+        }
+        const env = @as([*]const u8, @ptrFromInt(ptr))[0..len];
+        const status = std.mem.readInt(u32, env[0..4], .little);
+        const body_len = std.mem.readInt(u32, env[4..8], .little);
+        if (body_len != len - 8) {
+            releaseBlock(ptr);
+            return error.HostProtocol;
+        }
+        return .{ .ptr = ptr, .status = @enumFromInt(status), .body = env[8..] };
+    }
 
     pub fn deinit(self: *Reply) void {
         releaseBlock(self.ptr);
@@ -616,22 +678,12 @@ pub const Reply = struct {
 /// envelope is checked (a block from this guest's wabi_alloc, a known status, consistent
 /// lengths); `error.HostProtocol` means the host broke those rules.
 pub fn callHostRaw(name: []const u8, args: []const u8) error{HostProtocol}!Reply {
-    const answer = imports.host_call(addr(name), name.len, addr(args), args.len);
-    const ptr: usize = @intCast(answer >> 32);
-    const len: usize = @intCast(answer & 0xffff_ffff);
-    const b = findBlock(ptr) orelse return error.HostProtocol;
-    if (len < 8 or len > b.size) {
-        releaseBlock(ptr);
+    var reply = try Reply.take(imports.host_call(addr(name), name.len, addr(args), args.len));
+    if (@intFromEnum(reply.status) > 4) {
+        reply.deinit();
         return error.HostProtocol;
     }
-    const env = @as([*]const u8, @ptrFromInt(ptr))[0..len];
-    const status = std.mem.readInt(u32, env[0..4], .little);
-    const body_len = std.mem.readInt(u32, env[4..8], .little);
-    if (status > 4 or body_len != len - 8) {
-        releaseBlock(ptr);
-        return error.HostProtocol;
-    }
-    return .{ .ptr = ptr, .status = @enumFromInt(status), .body = env[8..] };
+    return reply;
 }
 
 /// Encodes the tuple `args` as an argument list (ABI 6.3): nothing, the one value, or an array.

@@ -1,7 +1,8 @@
 // ABI-level tests of the Zig guest SDK: a small host written from ABI.md drives the conformance
 // guest ($WABI_ZIG_CONFORMANCE) and the SDK test guest ($WABI_ZIG_TEST_GUEST) through the edges
 // the conformance suite does not reach: hostile pointers, lengths and nesting, where outputs are
-// placed, nested calls, host-call answers, config's retry rule, panic records, logging.
+// placed, nested calls, host-call answers, config's retry rule, panic records, logging, and
+// outbound HTTP against the golden answers of abi-spec/vectors/http.json.
 // Run by ../test.sh (node's built-in test runner, no packages).
 
 import { test } from 'node:test';
@@ -106,9 +107,10 @@ class GuestPanic extends Error {
 }
 
 class Host {
-  constructor(module, { hostFns = {}, config = {}, badAnswer = null } = {}) {
+  constructor(module, { hostFns = {}, config = {}, badAnswer = null, http = null } = {}) {
     this.logs = [];
     this.configCalls = [];
+    this.httpRequests = [];
     this.nesting = 0;
     this.hostFns = hostFns;
     const host = this;
@@ -122,6 +124,18 @@ class Host {
           if (badAnswer) return badAnswer(host);
           const fn = hostFns[name];
           const env = fn ? fn(args, host) : envelope(1, errorBody(`no host function named ${name}`));
+          const p = host.x.wabi_alloc(env.length, 8) >>> 0;
+          if (p === 0) throw new Error('wabi_alloc failed');
+          host.mem().set(env, p);
+          return (BigInt(p) << 32n) | BigInt(env.length);
+        },
+        // wabi.http_request (ABI 4.4): `http(request bytes, host)` returns the envelope to answer
+        // with, or a packed (ptr, len) of its own (a bigint); without it every request is denied.
+        http_request(rp, rl) {
+          const req = host.read(rp, rl);
+          host.httpRequests.push(req);
+          const env = http ? http(req, host) : envelope(1, errorBody('http: no grant', mp({ kind: 'denied' })));
+          if (typeof env === 'bigint') return env;
           const p = host.x.wabi_alloc(env.length, 8) >>> 0;
           if (p === 0) throw new Error('wabi_alloc failed');
           host.mem().set(env, p);
@@ -200,6 +214,9 @@ const conformance = await WebAssembly.compile(readFileSync(process.env.WABI_ZIG_
 const sdkGuest = await WebAssembly.compile(readFileSync(process.env.WABI_ZIG_TEST_GUEST));
 const vectors = JSON.parse(readFileSync(new URL('../../../abi-spec/vectors/envelopes.json', import.meta.url)));
 const goldenEnvelope = (name) => vectors.envelopes.find((e) => e.name === name).hex;
+const httpVectors = JSON.parse(readFileSync(new URL('../../../abi-spec/vectors/http.json', import.meta.url))).vectors;
+const httpVector = (name) => httpVectors.find((v) => v.name === name);
+const unhex = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
 
 const testHostFns = {
   add: (args) => { const [a, b] = mpDecode(args); return envelope(0, mp(BigInt(a) + BigInt(b))); },
@@ -208,16 +225,16 @@ const testHostFns = {
 
 // --- Tests ---
 
-test('reserved exports; version 1.2; the scratch buffer is a constant of the module', () => {
+test('reserved exports; version 1.3; the scratch buffer is a constant of the module', () => {
   const names = WebAssembly.Module.exports(conformance).map((e) => e.name);
   for (const n of ['memory', 'wabi_abi_version', 'wabi_alloc', 'wabi_free', 'wabi_scratch']) assert.ok(names.includes(n), n);
   assert.ok(!names.includes('_start'));
   for (const i of WebAssembly.Module.imports(conformance)) {
     assert.equal(i.module, 'wabi');
-    assert.ok(['panic', 'log', 'host_call', 'config'].includes(i.name), i.name);
+    assert.ok(['panic', 'log', 'host_call', 'config', 'http_request'].includes(i.name), i.name);
   }
   const a = new Host(conformance), b = new Host(conformance);
-  assert.equal(a.version, 0x00010002);
+  assert.equal(a.version, 0x00010003);
   assert.equal(a.scratchCap, 65536);
   assert.equal(a.scratchPtr % 8, 0);
   a.call('counter');
@@ -433,4 +450,73 @@ test('errors, Pod, raw, defaults, timestamps', () => {
     const b = Uint8Array.from(Buffer.from(ts, 'hex'));
     assert.equal(hex(t.callBytes('echo_timestamp', b).body), ts);
   }
+});
+
+test('http_fetch: requests are the golden request_* bytes, Ok answers come back as maps', () => {
+  let answer = unhex(httpVector('ok_200').hex);
+  const h = new Host(conformance, { http: () => answer });
+  const post = {
+    method: 'POST',
+    url: 'https://api.example.com/v1/check',
+    headers: [['content-type', 'application/json'], ['x-tag', 'a'], ['x-tag', 'b']],
+    body: enc.encode('{"id":7}'),
+  };
+  assert.deepEqual(h.call('http_fetch', post), { status: 200, headers: [['content-type', 'text/plain']], body: enc.encode('ok') });
+  assert.equal(hex(h.httpRequests.at(-1)), httpVector('request_post').hex);
+  // No headers and no body: both sent as 90 (the suite sends them so too).
+  answer = unhex(httpVector('ok_204_empty').hex);
+  const get = { method: 'GET', url: 'http://127.0.0.1:8080/users/7', headers: [], body: new Uint8Array() };
+  assert.deepEqual(h.call('http_fetch', get), { status: 204, headers: [], body: [] });
+  assert.equal(hex(h.httpRequests.at(-1)), httpVector('request_get').hex);
+  // A 100 KB body and a response body of the same size.
+  const big = new Uint8Array(100000).map((_, i) => i % 251);
+  answer = envelope(0, mp({ status: 201, headers: [['a', '1'], ['A', '2']], body: big }));
+  const r = h.call('http_fetch', { ...post, body: big });
+  assert.equal(r.status, 201);
+  assert.deepEqual(r.headers, [['a', '1'], ['A', '2']]);
+  assert.equal(hex(r.body), hex(big));
+  assert.equal(hex(mpDecode(h.httpRequests.at(-1)).body), hex(big));
+  assert.equal(h.httpRequests.at(-1).length, 124 - 10 + 5 + 100000); // request_post with a bin 32 body
+  // Answers are freed: memory stays flat over many requests.
+  answer = unhex(httpVector('ok_200').hex);
+  for (let i = 0; i < 200; i++) h.call('http_fetch', post);
+  const pages = h.mem().length;
+  for (let i = 0; i < 5000; i++) h.call('http_fetch', post);
+  assert.equal(h.mem().length, pages, 'http answers are freed');
+});
+
+test('http_fetch: an error answer is passed on as it came (message, {"kind": KIND})', () => {
+  let answer;
+  const h = new Host(conformance, { http: () => answer });
+  const get = { method: 'GET', url: 'http://127.0.0.1:8080/users/7', headers: [], body: new Uint8Array() };
+  for (const v of httpVectors.filter((v) => v.name.startsWith('error_'))) {
+    answer = unhex(v.hex);
+    assert.equal(hex(h.callBytes('http_fetch', mp(get)).env), v.hex, v.name);
+    assert.throws(() => h.call('http_fetch', get), (e) => {
+      assert.equal(e.message, v.description);
+      assert.deepEqual(e.value, { kind: v.name.slice('error_'.length) });
+      return true;
+    });
+  }
+  // An unknown kind keeps its name; any other status, or an invalid answer, is connect.
+  answer = envelope(1, errorBody('http: a teapot', mp({ kind: 'teapot' })));
+  assert.throws(() => h.call('http_fetch', get), (e) => e.message === 'http: a teapot' && e.value.kind === 'teapot');
+  answer = envelope(3, enc.encode('bad arguments'));
+  assert.throws(() => h.call('http_fetch', get), (e) => e.message === 'http: the host answered with status 3 (not 0 or 1)' && e.value.kind === 'connect');
+  answer = envelope(0, mp({ headers: [] }));
+  assert.throws(() => h.call('http_fetch', get), (e) => /response does not decode: missing field "status"/.test(e.message) && e.value.kind === 'connect');
+  answer = (BigInt(16) << 32n) | 100n; // not a block from wabi_alloc
+  assert.throws(() => h.call('http_fetch', get), (e) => e.message === 'http: the host answered with an invalid envelope' && e.value.kind === 'connect');
+  answer = unhex(httpVector('ok_200').hex);
+  assert.equal(h.call('http_fetch', get).status, 200);
+});
+
+test('http from the SDK test guest: the result union of Request.send', () => {
+  let answer = unhex(httpVector('ok_200').hex);
+  const h = new Host(sdkGuest, { http: () => answer });
+  assert.equal(h.call('http_probe', 'https://example.com/'), '200 text/plain ok');
+  assert.deepEqual(mpDecode(h.httpRequests.at(-1)), { method: 'GET', url: 'https://example.com/', headers: [['accept', '*/*']], body: [] });
+  answer = unhex(httpVector('error_limit').hex);
+  assert.equal(h.call('http_probe', 'https://example.com/'), 'limit limit: http: 8 requests per call');
+  assert.equal(new Host(sdkGuest).call('http_probe', 'https://example.com/'), 'denied denied: http: no grant');
 });

@@ -65,7 +65,21 @@ fn zigError(n: u32) !u32 {
     return n;
 }
 
+/// A GET of `url` through `Request.send` and its result union: "STATUS CONTENT-TYPE BODY", or
+/// "KIND KIND_NAME: MESSAGE".
+fn httpProbe(c: *wabi.Call, url: []const u8) ![]const u8 {
+    var req = wabi.http.Request.init(c.allocator(), "GET", url);
+    try req.header("accept", "*/*");
+    var result = try req.send(c.allocator());
+    defer result.deinit(c.allocator());
+    return switch (result) {
+        .ok => |resp| c.print("{d} {s} {s}", .{ resp.status, resp.header("Content-Type") orelse "-", resp.body }),
+        .err => |e| c.print("{s} {s}: {s}", .{ @tagName(e.kind), e.kind_name, e.message }),
+    };
+}
+
 comptime {
+    wabi.exportFn("http_probe", httpProbe);
     wabi.exportFn("panic_at", panicAt);
     wabi.exportFn("std_log", stdLog);
     wabi.exportFn("index", index);

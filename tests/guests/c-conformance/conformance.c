@@ -716,3 +716,61 @@ static wabi_status config_big(wabi_reader *args, wabi_writer *out) {
     return WABI_OK;
 }
 WABI_EXPORT(config_big, 0)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outbound HTTP (ABI 1.3)                                                                    */
+
+/* http_fetch({method, url, headers, body}) -> {status, headers, body}, through the SDK's HTTP
+ * API; a failed request is an error with the SDK error's message and the value {"kind": KIND}. */
+static wabi_status http_fetch(wabi_reader *args, wabi_writer *out) {
+    uint32_t n = wabi_read_map(args), i, nheaders = 0;
+    wabi_str method = {"", 0}, url = {"", 0};
+    wabi_http_header *headers = NULL;
+    wabi_bytes body = {(const uint8_t *)"", 0};
+    wabi_http_request req;
+    wabi_http_response resp;
+    wabi_http_error err;
+    for (i = 0; i < n && wabi_ok(args); i++) {
+        wabi_str key = wabi_read_str(args);
+        if (wabi_str_eq(key, "method")) {
+            method = wabi_read_str(args);
+        } else if (wabi_str_eq(key, "url")) {
+            url = wabi_read_str(args);
+        } else if (wabi_str_eq(key, "headers")) {
+            uint32_t j;
+            nheaders = wabi_read_array(args);
+            headers = wabi_talloc_n(nheaders, sizeof *headers); /* the count is bounded by the input */
+            if (!headers) wabi_reader_fail(args, "out of memory");
+            for (j = 0; j < nheaders && wabi_ok(args); j++) {
+                if (wabi_read_array(args) != 2) wabi_reader_fail(args, "a header is [name, value]");
+                headers[j].name = wabi_read_str(args);
+                headers[j].value = wabi_read_str(args);
+            }
+        } else if (wabi_str_eq(key, "body")) {
+            body = wabi_read_bytes(args); /* bin, or 90 when empty */
+        } else {
+            wabi_skip(args);
+        }
+    }
+    if (!wabi_ok(args)) return WABI_BAD_ARGUMENTS;
+
+    wabi_http_request_init_str(&req, method, url);
+    for (i = 0; i < nheaders; i++) wabi_http_request_header_str(&req, headers[i].name, headers[i].value);
+    if (body.len) wabi_http_request_body(&req, body.ptr, body.len);
+    if (!wabi_http_send(&req, &resp, &err)) return wabi_fail_http(out, &err); /* {"kind": KIND} */
+
+    wabi_write_map(out, 3);
+    wabi_write_cstr(out, "status");
+    wabi_write_u32(out, resp.status);
+    wabi_write_cstr(out, "headers");
+    wabi_write_array(out, resp.nheaders);
+    for (i = 0; i < resp.nheaders; i++) {
+        wabi_write_array(out, 2);
+        wabi_write_wstr(out, resp.headers[i].name);
+        wabi_write_wstr(out, resp.headers[i].value);
+    }
+    wabi_write_cstr(out, "body");
+    wabi_write_bytes(out, resp.body.ptr, resp.body.len);
+    return WABI_OK;
+}
+WABI_EXPORT(http_fetch, 1)

@@ -238,6 +238,34 @@ fn configBig(c: *wabi.Call) !u32 {
     return @intCast(v.len);
 }
 
+// --- Outbound HTTP (ABI 1.3) ---
+
+/// The argument of http_fetch: the request as the suite sends it (`headers` and `body` as `90`
+/// when empty).
+const FetchRequest = struct {
+    method: []const u8,
+    url: []const u8,
+    headers: []const wabi.http.Header = &.{},
+    body: wabi.Bytes = .{ .bytes = "" },
+};
+
+/// What http_fetch returns: `{status, headers, body}`, keys in this order.
+const FetchResponse = struct {
+    status: u16,
+    headers: []const wabi.http.Header,
+    body: wabi.Bytes,
+};
+
+/// Sends the request through the SDK's HTTP API. A failed request is returned unhandled
+/// (`error.HttpFailed`): the call fails with the error's message and the value {"kind": KIND}.
+fn httpFetch(c: *wabi.Call, in: FetchRequest) !FetchResponse {
+    var req = wabi.http.Request.init(c.allocator(), in.method, in.url);
+    for (in.headers) |h| try req.header(h.name, h.value);
+    if (in.body.bytes.len > 0) req.body(in.body.bytes);
+    const resp = try c.fetch(req);
+    return .{ .status = resp.status, .headers = resp.headers, .body = wabi.bytes(resp.body) };
+}
+
 comptime {
     wabi.exportFn("noop", noop);
     wabi.exportFn("echo_bool", echoBool);
@@ -277,4 +305,5 @@ comptime {
     wabi.exportFn("recurse", recurse);
     wabi.exportFn("config_get", configGet);
     wabi.exportFn("config_big", configBig);
+    wabi.exportFn("http_fetch", httpFetch);
 }
