@@ -59,3 +59,14 @@ func configLookup(key string, buf []byte) int32 {
 	}
 	return configHook(key, buf)
 }
+
+// httpRequestHook plays the host's wabi.http_request in native builds (tests set it): it answers
+// with the packed (ptr, len) of an envelope in a block from alloc. nil: requests panic.
+var httpRequestHook func(req []byte) uint64
+
+func httpRequest(req []byte) uint64 {
+	if httpRequestHook == nil {
+		panic("wabi: cannot send an HTTP request: outbound HTTP needs a wasm host (wabi.http_request)")
+	}
+	return httpRequestHook(req)
+}

@@ -21,7 +21,8 @@ func wabiFree(ptr, size, align uint32) { free(ptr, size, align) }
 //go:wasmexport wabi_scratch
 func wabiScratch() uint64 { return scratchPacked() }
 
-// The host imports (ABI section 4; host_call and config are ABI 1.1).
+// The host imports (ABI section 4; host_call and config are ABI 1.1, http_request 1.3). A
+// module imports only those it calls: the linker drops the others.
 
 //go:wasmimport wabi panic
 func hostPanic(ptr, size uint32)
@@ -34,6 +35,9 @@ func hostCallImport(namePtr, nameLen, argsPtr, argsLen uint32) uint64
 
 //go:wasmimport wabi config
 func hostConfig(keyPtr, keyLen, bufPtr, bufCap uint32) int32
+
+//go:wasmimport wabi http_request
+func hostHTTPRequest(reqPtr, reqLen uint32) uint64
 
 // stringAddress returns the address of s's bytes, 0 for an empty string.
 func stringAddress(s string) uint32 {
@@ -57,6 +61,14 @@ func hostCall(name string, args []byte) uint64 {
 	r := hostCallImport(stringAddress(name), uint32(len(name)), bytesAddress(args), uint32(len(args)))
 	runtime.KeepAlive(name)
 	runtime.KeepAlive(args)
+	return r
+}
+
+// httpRequest calls wabi.http_request with an encoded request: the packed (ptr, len) of the
+// result envelope, in a block from wabi_alloc.
+func httpRequest(req []byte) uint64 {
+	r := hostHTTPRequest(bytesAddress(req), uint32(len(req)))
+	runtime.KeepAlive(req)
 	return r
 }
 

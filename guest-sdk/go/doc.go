@@ -1,5 +1,5 @@
 // Package wabi is the Go guest SDK of wabi: it turns Go functions into WebAssembly exports that a
-// wabi host calls like ordinary functions (ABI v1.1, see abi-spec/ABI.md in the wabi repository).
+// wabi host calls like ordinary functions (ABI v1.3, see abi-spec/ABI.md in the wabi repository).
 //
 // A plugin exports each function with one directive and one SDK call:
 //
@@ -11,7 +11,8 @@
 //	}
 //
 // A plugin calls the host functions the embedder registers with [CallHost1] and its siblings,
-// and reads its configuration with [Config].
+// reads its configuration with [Config], and makes outbound HTTP requests, when the embedder
+// grants them, with [NewHTTPRequest] and [HTTPGet].
 //
 // The package exports the ABI's own functions (wabi_abi_version, wabi_alloc, wabi_free,
 // wabi_scratch) itself; importing it is enough.

@@ -3,8 +3,9 @@ package wabi
 // ABIVersion is the ABI version this SDK implements, as wabi_abi_version returns it:
 // major << 16 | minor. 1.1 added host functions and configuration (see [CallHost1] and
 // [Config]); 1.2 is the promise that wabi_abi_version and wabi_scratch answer the same in every
-// instance of a module, which this SDK keeps: the scratch buffer is a package-level array.
-const ABIVersion uint32 = 0x00010002
+// instance of a module, which this SDK keeps: the scratch buffer is a package-level array; 1.3
+// added outbound HTTP (see [HTTPRequest.Send]).
+const ABIVersion uint32 = 0x00010003
 
 // Result envelope status codes (ABI section 7.2).
 const (

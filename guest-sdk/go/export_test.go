@@ -61,7 +61,7 @@ func TestAllocator(t *testing.T) {
 	if uint32(packed) != ScratchSize || uint32(packed>>32) != scratchAddress() || scratchAddress()%8 != 0 {
 		t.Fatalf("scratch %#x", packed)
 	}
-	if ABIVersion != 0x00010002 {
+	if ABIVersion != 0x00010003 {
 		t.Fatal("version")
 	}
 }

@@ -96,6 +96,15 @@ func beginHostCall() *Encoder {
 	return e
 }
 
+// endHostCall releases the encoder from beginHostCall; call it once the import has returned.
+func endHostCall(e *Encoder) {
+	hostDepth--
+	e.err = nil
+	if cap(e.buf) > keepArgsCap {
+		e.buf = nil
+	}
+}
+
 // finishHostCall calls the host function name with the arguments in e (from beginHostCall) and
 // decodes its result as R.
 func finishHostCall[R any](name string, e *Encoder) (R, error) {
@@ -106,22 +115,33 @@ func finishHostCall[R any](name string, e *Encoder) (R, error) {
 		// before it runs the function, but nested calls must not even see them.
 		packed = hostCall(name, e.buf)
 	}
-	hostDepth--
-	e.err = nil
-	if cap(e.buf) > keepArgsCap {
-		e.buf = nil
-	}
+	endHostCall(e)
 	if encodeErr != nil {
 		var zero R
 		return zero, &HostError{Kind: HostKindEncode,
 			Message: "cannot encode the arguments of host function `" + name + "`: " + encodeErr.Error()}
 	}
-	return receive[R](name, packed)
+	return receive[R](callee{name: name}, packed)
 }
 
-// receive decodes the answer to a call of name, the packed (ptr, len) of an envelope in a block
-// from wabi_alloc(len, 8), which the plugin owns, and frees the block.
-func receive[R any](name string, packed uint64) (R, error) {
+// callee names what a host answer came from, for error messages: a host function, or the
+// wabi.http_request import. A struct, so that naming costs nothing until an error needs it.
+type callee struct {
+	name string
+	http bool
+}
+
+func (c callee) String() string {
+	if c.http {
+		return "wabi.http_request"
+	}
+	return "host function `" + c.name + "`"
+}
+
+// receive decodes the answer of the host to a call of name (a host function or
+// wabi.http_request), the packed (ptr, len) of an envelope in a block from wabi_alloc(len, 8),
+// which the plugin owns, and frees the block.
+func receive[R any](name callee, packed uint64) (R, error) {
 	ptr, n := uint32(packed>>32), uint32(packed)
 	blk, ok := blocks[ptr]
 	if !ok || uint64(n) > uint64(len(blk))*8 {
@@ -134,9 +154,9 @@ func receive[R any](name string, packed uint64) (R, error) {
 	return r, err
 }
 
-func malformed(name, why string) *HostError {
+func malformed(name callee, why string) *HostError {
 	return &HostError{Kind: HostKindMalformed,
-		Message: "the host answered the call of host function `" + name + "` with an invalid envelope: " + why}
+		Message: "the host answered the call of " + name.String() + " with an invalid envelope: " + why}
 }
 
 func le32(b []byte) uint32 {
@@ -145,7 +165,7 @@ func le32(b []byte) uint32 {
 
 // hostResult turns the envelope env the host answered a call of name with into its result.
 // Every length is checked; the messages of a malformed envelope are those of the Rust SDK.
-func hostResult[R any](name string, env []byte) (R, error) {
+func hostResult[R any](name callee, env []byte) (R, error) {
 	var zero R
 	if len(env) < envelopeHeaderLen {
 		return zero, malformed(name, "result envelope needs at least 8 bytes, got "+strconv.Itoa(len(env)))
@@ -160,7 +180,7 @@ func hostResult[R any](name string, env []byte) (R, error) {
 		r, err := Unmarshal[R](body)
 		if err != nil {
 			return zero, &HostError{Kind: HostKindDecode,
-				Message: "cannot decode the result of host function `" + name + "`: " + err.Error()}
+				Message: "cannot decode the result of " + name.String() + ": " + err.Error()}
 		}
 		return r, nil
 	case statusError:
@@ -187,10 +207,10 @@ func hostResult[R any](name string, env []byte) (R, error) {
 		}
 		if status == statusBadArguments {
 			return zero, &HostError{Kind: HostKindBadArguments,
-				Message: "the host could not decode the arguments of host function `" + name + "`: " + string(body)}
+				Message: "the host could not decode the arguments of " + name.String() + ": " + string(body)}
 		}
 		return zero, &HostError{Kind: HostKindBadResult,
-			Message: "the host could not encode the result of host function `" + name + "`: " + string(body)}
+			Message: "the host could not encode the result of " + name.String() + ": " + string(body)}
 	case statusPanic:
 		return zero, hostPanicError(name, body)
 	}
@@ -198,7 +218,7 @@ func hostResult[R any](name string, env []byte) (R, error) {
 }
 
 // hostPanicError reads a panic record (ABI section 7.3) the host answered a call of name with.
-func hostPanicError(name string, rec []byte) *HostError {
+func hostPanicError(name callee, rec []byte) *HostError {
 	if len(rec) < 16 {
 		return malformed(name, "panic record needs at least 16 bytes, got "+strconv.Itoa(len(rec)))
 	}
@@ -214,7 +234,7 @@ func hostPanicError(name string, rec []byte) *HostError {
 	if !utf8.Valid(file) {
 		return malformed(name, "panic file name is not valid UTF-8")
 	}
-	text := "host function `" + name + "` panicked"
+	text := name.String() + " panicked"
 	if len(file) > 0 {
 		text += " at " + string(file) + ":" + utoa(line) + ":" + utoa(column)
 	}

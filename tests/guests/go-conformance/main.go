@@ -346,3 +346,23 @@ func configBig(ptr, size uint32) uint64 {
 		return uint32(len(v)), nil
 	})
 }
+
+// --- Outbound HTTP (ABI 1.3): the test host grants HTTP to its own test server. ---
+
+// httpFetch makes the request it is given through the SDK's HTTP API and returns the response
+// as {status, headers, body}; an HTTP error is returned as it is, which gives an Error envelope
+// with the host's message and the value {"kind": KIND}.
+//
+//go:wasmexport http_fetch
+func httpFetch(ptr, size uint32) uint64 {
+	return wabi.Export1(ptr, size, func(in FetchRequest) (*wabi.HTTPResponse, error) {
+		req := wabi.NewHTTPRequest(in.Method, in.URL)
+		for _, h := range in.Headers {
+			req.Header(h[0], h[1])
+		}
+		if len(in.Body) > 0 {
+			req.SetBody(in.Body)
+		}
+		return req.Send()
+	})
+}

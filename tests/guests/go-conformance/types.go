@@ -222,3 +222,45 @@ type Sum struct{ Sum int64 }
 
 // MarshalMsg writes the one field, keyed by name.
 func (s Sum) MarshalMsg(e *wabi.Encoder) { e.Map(1).Int64("sum", s.Sum) }
+
+// FetchRequest is the argument of http_fetch: {method, url, headers: [[name, value]...], body};
+// headers and body may be absent, nil or empty.
+type FetchRequest struct {
+	Method  string
+	URL     string
+	Headers [][2]string
+	Body    []byte
+}
+
+// UnmarshalMsg reads the fields by name; unknown fields are skipped.
+func (r *FetchRequest) UnmarshalMsg(d *wabi.Decoder) (err error) {
+	return d.ReadFields(func(key string) error {
+		switch key {
+		case "method":
+			r.Method, err = d.ReadString()
+		case "url":
+			r.URL, err = d.ReadString()
+		case "headers":
+			r.Headers, err = wabi.DecodeSlice(d, readHeader)
+		case "body":
+			r.Body, err = d.ReadBytes()
+		}
+		return err
+	})
+}
+
+// readHeader reads one header field, an array [name, value].
+func readHeader(d *wabi.Decoder) (h [2]string, err error) {
+	n, err := d.ReadArrayHeader()
+	if err != nil {
+		return h, err
+	}
+	if n != 2 {
+		return h, wabi.BadArguments("a header is an array [name, value], got an array of " + utoa(uint32(n)))
+	}
+	if h[0], err = d.ReadString(); err != nil {
+		return h, err
+	}
+	h[1], err = d.ReadString()
+	return h, err
+}
