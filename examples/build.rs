@@ -18,6 +18,10 @@ fn main() {
     };
     env("WABI_EXAMPLE_HELLO", &unknown.join("hello.wasm"));
     env("WABI_EXAMPLE_GATEWAY", &unknown.join("gateway.wasm"));
+    env(
+        "WABI_EXAMPLE_AUTH_GATEWAY",
+        &unknown.join("auth_gateway.wasm"),
+    );
     env("WABI_EXAMPLE_MISBEHAVE", &wasi.join("misbehave.wasm"));
 
     // `<target>/wasm-guests/go/gateway.wasm`, beside the Rust guests' target directories.

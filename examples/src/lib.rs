@@ -15,6 +15,10 @@ pub const HELLO_WASM: &str = env!("WABI_EXAMPLE_HELLO");
 /// The gateway plugin written in Rust (`examples/guests/gateway`).
 pub const GATEWAY_WASM: &str = env!("WABI_EXAMPLE_GATEWAY");
 
+/// The auth gateway plugin (`guests/auth-gateway`): asks an auth service over HTTP (the
+/// `auth_url` configuration) before it forwards a request.
+pub const AUTH_GATEWAY_WASM: &str = env!("WABI_EXAMPLE_AUTH_GATEWAY");
+
 /// The same gateway plugin written in Go (`examples/go/gateway`); `None` when `go` was not on
 /// PATH at build time.
 pub const GATEWAY_GO_WASM: Option<&str> = match env!("WABI_EXAMPLE_GATEWAY_GO").as_bytes() {

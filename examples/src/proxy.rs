@@ -33,7 +33,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
-use wabi_host::{Engine, Error, Limits, LogRecord, Module, PluginOptions, PluginRef, Plugins};
+use wabi_host::{
+    Engine, Error, HttpGrant, Limits, LogRecord, Module, PluginOptions, PluginRef, Plugins,
+};
 
 use crate::gateway::{Action, Request};
 
@@ -64,11 +66,13 @@ pub struct ProxyOptions {
     /// The path where `GET` answers the plugin metrics in the Prometheus text format, instead
     /// of being proxied; `None` proxies every path.
     pub metrics_path: Option<String>,
+    /// What the plugin may reach over HTTP (an auth or lookup service, say); `None`: nothing.
+    pub http: Option<HttpGrant>,
 }
 
 impl ProxyOptions {
     /// Defaults: function `transform`, 50 ms and 64 MiB per call, 16 idle instances, 8 MiB
-    /// bodies, 30 s for the upstream, no log, metrics at `/metrics`.
+    /// bodies, 30 s for the upstream, no log, metrics at `/metrics`, no HTTP for the plugin.
     pub fn new(plugin: impl Into<PathBuf>, upstream: Uri) -> ProxyOptions {
         ProxyOptions {
             plugin: plugin.into(),
@@ -85,6 +89,7 @@ impl ProxyOptions {
             upstream_timeout: Duration::from_secs(30),
             log: false,
             metrics_path: Some("/metrics".into()),
+            http: None,
         }
     }
 }
@@ -126,6 +131,9 @@ impl Proxy {
         let mut builder = Module::builder(engine).limits(options.limits);
         for (k, v) in &options.config {
             builder = builder.config(k, v);
+        }
+        if let Some(grant) = options.http.clone() {
+            builder = builder.allow_http(grant);
         }
         if options.log {
             builder = builder.log_handler(Arc::new(|r: &LogRecord<'_>| {

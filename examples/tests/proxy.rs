@@ -415,3 +415,121 @@ async fn the_proxy_binary_serves_on_the_address_it_prints() {
     let a = s.send("GET", "/admin", &[], "").await;
     assert_eq!(a.status, 403);
 }
+
+/// An auth service on 127.0.0.1 for the auth-gateway plugin: `authorization: Bearer good`
+/// is user `ada` (200), anything else is 401. Serves until the test's runtime ends.
+async fn auth_service() -> SocketAddr {
+    use hyper::server::conn::http1;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+                    let good = req
+                        .headers()
+                        .get("authorization")
+                        .is_some_and(|v| v == "Bearer good");
+                    let (status, body) = if good { (200, "ada\n") } else { (401, "no") };
+                    Ok::<_, std::convert::Infallible>(
+                        hyper::Response::builder()
+                            .status(status)
+                            .body(Full::new(Bytes::from(body)))
+                            .unwrap(),
+                    )
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auth_gateway_asks_an_allowed_auth_service_before_forwarding() {
+    let auth = auth_service().await;
+    let log = Log::default();
+    let upstream_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = upstream_listener.local_addr().unwrap();
+    tokio::spawn(upstream::serve(upstream_listener, log.clone()));
+    let proxy_for = |auth_url: String, grant: Option<wabi_host::HttpGrant>| {
+        let mut options = ProxyOptions::new(
+            wabi_examples::AUTH_GATEWAY_WASM,
+            format!("http://{upstream}").parse().unwrap(),
+        );
+        options.config = vec![("auth_url".into(), auth_url)];
+        options.limits.timeout = Some(Duration::from_secs(5));
+        options.http = grant;
+        Proxy::new(&Engine::default(), options).unwrap()
+    };
+    let serve = |proxy: Proxy| {
+        let log = log.clone();
+        async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(proxy.serve(listener));
+            Setup {
+                proxy: addr,
+                handle: None,
+                upstream,
+                log,
+                client: Client::builder(TokioExecutor::new()).build_http(),
+            }
+        }
+    };
+    let grant = wabi_host::HttpGrant::hosts([format!("http://{auth}")])
+        .allow_addresses("127.0.0.1")
+        .methods(["GET"]);
+    let s = serve(proxy_for(format!("http://{auth}/check"), Some(grant))).await;
+
+    let a = s
+        .send(
+            "GET",
+            "/api/orders",
+            &[("authorization", "Bearer good")],
+            "",
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = a.seen();
+    assert_eq!(seen.headers["x-user"], "ada", "the auth service's answer");
+    assert!(
+        !seen.headers.contains_key("authorization"),
+        "credentials are not forwarded: {:?}",
+        seen.headers
+    );
+    let a = s
+        .send(
+            "GET",
+            "/api/orders",
+            &[("authorization", "Bearer bad"), ("x-user", "root")],
+            "",
+        )
+        .await;
+    assert_eq!((a.status, a.body.as_str()), (401, "unauthorized"));
+    assert_eq!(
+        s.upstream_count(),
+        1,
+        "a refused request never goes upstream"
+    );
+
+    // Without a grant the plugin cannot reach the auth service: it answers 503, saying why.
+    let s = serve(proxy_for(format!("http://{auth}/check"), None)).await;
+    let a = s
+        .send(
+            "GET",
+            "/api/orders",
+            &[("authorization", "Bearer good")],
+            "",
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (503, "auth service unavailable: denied")
+    );
+    assert_eq!(s.upstream_count(), 1);
+}

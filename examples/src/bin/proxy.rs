@@ -43,6 +43,13 @@ struct Args {
     /// Idle plugin instances kept for reuse.
     #[arg(long, default_value_t = 16)]
     pool: usize,
+    /// Let the plugin make HTTP requests to hosts this pattern matches (repeatable), e.g.
+    /// http://127.0.0.1:9100 for the auth-gateway plugin's auth service.
+    #[arg(long = "allow-http", value_name = "PATTERN")]
+    allow_http: Vec<String>,
+    /// Let those requests reach this loopback or private range (repeatable), e.g. 127.0.0.1.
+    #[arg(long = "allow-http-address", value_name = "RANGE")]
+    allow_http_address: Vec<String>,
 }
 
 fn pair(s: &str) -> Result<(String, String), String> {
@@ -62,6 +69,15 @@ async fn main() {
     options.limits.max_memory = args.memory_mib << 20;
     options.max_idle = args.pool;
     options.log = true;
+    if !args.allow_http.is_empty() {
+        let grant = args
+            .allow_http_address
+            .iter()
+            .fold(wabi_host::HttpGrant::hosts(&args.allow_http), |g, r| {
+                g.allow_addresses(r)
+            });
+        options.http = Some(grant);
+    }
     let proxy = match Proxy::new(&wabi_host::Engine::default(), options) {
         Ok(p) => p,
         Err(e) => {
