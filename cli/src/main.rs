@@ -65,7 +65,9 @@ const CALL_EXAMPLES: &str = concat!(
     " transform - --config block_prefix=/admin\n",
     "  wabi call plugin.wasm add '[2, 3]' --timeout 100ms --memory 64MiB\n",
     "  wabi call plugin.wasm reverse --raw < input.bin > output.bin\n",
-    "  wabi call plugin.wasm read_file '\"/data/a.txt\"' --allow-dir /data:ro --env MODE=test"
+    "  wabi call plugin.wasm read_file '\"/data/a.txt\"' --allow-dir /data:ro --env MODE=test\n",
+    "  wabi call plugin.wasm check '\"token\"' --allow-http https://auth.example.com --http-timeout 500ms\n",
+    "  wabi call plugin.wasm lookup 7 --allow-http http://127.0.0.1:9100 --allow-http-address 127.0.0.1"
 );
 
 const INSPECT_EXAMPLES: &str = concat!(

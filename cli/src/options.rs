@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use wabi_host::{DirAccess, Engine, Limits, LogRecord, LogSource, Module};
+use wabi_host::{DirAccess, Engine, Error, HttpGrant, Limits, LogRecord, LogSource, Module};
 
 use crate::fail::Failure;
 
@@ -98,6 +98,26 @@ pub fn parse_dir(s: &str) -> Result<DirGrant, String> {
     })
 }
 
+/// `--allow-http PATTERN`: checked as the host will check it.
+pub fn parse_http_pattern(s: &str) -> Result<String, String> {
+    check_grant(HttpGrant::hosts([s]))?;
+    Ok(s.to_owned())
+}
+
+/// `--allow-http-address RANGE`.
+pub fn parse_http_range(s: &str) -> Result<String, String> {
+    check_grant(HttpGrant::hosts(["x.invalid"]).allow_addresses(s))?;
+    Ok(s.to_owned())
+}
+
+fn check_grant(grant: HttpGrant) -> Result<(), String> {
+    match grant.check() {
+        Err(Error::Config { reason, .. }) => Err(reason),
+        Err(other) => Err(other.to_string()),
+        Ok(()) => Ok(()),
+    }
+}
+
 /// What the plugin may use: limits and grants (deny by default).
 #[derive(Args, Clone, Debug)]
 pub struct Grants {
@@ -122,6 +142,30 @@ pub struct Grants {
     /// Repeatable.
     #[arg(long = "config", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub config: Vec<(String, String)>,
+
+    /// Let the plugin make HTTP requests to hosts this pattern matches:
+    /// [http:// or https://]HOST[:PORT], HOST being a name, `*.domain`, an address or `*`; no
+    /// port means the scheme's default. Repeatable. Without it the plugin has no network.
+    #[arg(long = "allow-http", value_name = "PATTERN", value_parser = parse_http_pattern)]
+    pub allow_http: Vec<String>,
+
+    /// Let HTTP requests reach this loopback or private address range (CIDR, e.g.
+    /// 127.0.0.1/32), which is refused otherwise even for an allowed host. Repeatable.
+    #[arg(long = "allow-http-address", value_name = "RANGE", value_parser = parse_http_range, requires = "allow_http")]
+    pub allow_http_address: Vec<String>,
+
+    /// Longest one HTTP request may take: e.g. 500ms, 5s.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout, requires = "allow_http")]
+    pub http_timeout: Timeout,
+
+    /// Largest HTTP response body the plugin may receive: e.g. 1MiB.
+    #[arg(long, value_name = "SIZE", default_value = "4MiB", value_parser = parse_size, requires = "allow_http")]
+    pub http_max_response: usize,
+
+    /// Follow up to N redirects (each target checked like a new request); 0: the plugin gets
+    /// the redirect itself.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "allow_http")]
+    pub http_follow_redirects: u32,
 }
 
 impl Grants {
@@ -133,9 +177,32 @@ impl Grants {
         }
     }
 
+    /// The HTTP grant of `--allow-http`, if any.
+    pub fn http(&self) -> Option<HttpGrant> {
+        if self.allow_http.is_empty() {
+            return None;
+        }
+        let mut grant = HttpGrant::hosts(&self.allow_http)
+            .max_response_bytes(self.http_max_response)
+            .follow_redirects(self.http_follow_redirects);
+        if let Some(t) = self.http_timeout.0 {
+            grant = grant.timeout(t);
+        }
+        for range in &self.allow_http_address {
+            grant = grant.allow_addresses(range);
+        }
+        Some(grant)
+    }
+
     /// A one-line summary for `inspect`.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
+        for p in &self.allow_http {
+            parts.push(format!("http {p}"));
+        }
+        for r in &self.allow_http_address {
+            parts.push(format!("http address {r}"));
+        }
         for d in &self.allow_dir {
             let mode = if d.access == DirAccess::ReadOnly {
                 "ro"
@@ -151,7 +218,7 @@ impl Grants {
             parts.push(format!("config {k}={v}"));
         }
         if parts.is_empty() {
-            "none (deny by default: no files, no environment)".into()
+            "none (deny by default: no files, no environment, no network)".into()
         } else {
             parts.join(", ")
         }
@@ -180,6 +247,9 @@ impl Grants {
         }
         for (k, v) in &self.config {
             builder = builder.config(k, v);
+        }
+        if let Some(grant) = self.http() {
+            builder = builder.allow_http(grant);
         }
         builder.build(bytes).map_err(Failure::from)
     }
@@ -251,6 +321,21 @@ mod tests {
         for bad in ["", "MiB", "1.5MiB", "12 parsecs", "0"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn http_patterns_and_ranges_are_checked_as_the_host_checks_them() {
+        assert!(parse_http_pattern("api.example.com").is_ok());
+        assert!(parse_http_pattern("http://127.0.0.1:*").is_ok());
+        let e = parse_http_pattern("ftp://x").unwrap_err();
+        assert!(
+            e.contains("http or https") && !e.contains("HttpGrant"),
+            "{e}"
+        );
+        assert!(parse_http_range("127.0.0.1/32").is_ok());
+        assert!(parse_http_range("10.0.0.0/99")
+            .unwrap_err()
+            .contains("0 to 32"));
     }
 
     #[test]

@@ -658,3 +658,99 @@ fn conformance_runs_the_suite() {
         .code(1)
         .stdout(contains("FAIL"));
 }
+
+// ---- wabi call --allow-http ----------------------------------------------------------------
+
+/// The guest that hands its input to `wabi.http_request` and answers the host's answer.
+fn http_guest() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../host-sdk/tests/common/http_fetch.wat")
+}
+
+/// A server on 127.0.0.1 that answers `count` requests with `hello`, then stops.
+fn hello_server(count: usize) -> std::net::SocketAddr {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(count).flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) <= 2 {
+                    break;
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 5\r\n\r\nhello",
+            );
+        }
+    });
+    addr
+}
+
+#[test]
+fn call_allow_http_grants_the_listed_host_and_nothing_else() {
+    let addr = hello_server(1);
+    let request = format!(r#"{{"method":"GET","url":"http://{addr}/hi","headers":[],"body":[]}}"#);
+    let guest = http_guest();
+    let guest = guest.to_str().unwrap();
+    wabi()
+        .args(["call", guest, "fetch", &request, "--bytes", "text"])
+        .args([
+            "--allow-http",
+            &format!("http://{addr}"),
+            "--allow-http-address",
+            "127.0.0.1",
+        ])
+        .assert()
+        .code(0)
+        .stdout(contains(r#""status":200"#).and(contains(r#""body":"hello""#)));
+    // Without the grant: the guest's error (exit 1) says why.
+    wabi()
+        .args(["call", guest, "fetch", &request])
+        .assert()
+        .code(1)
+        .stderr(contains("no HTTP grant"));
+    // The host allowed, but not its loopback address.
+    wabi()
+        .args([
+            "call",
+            guest,
+            "fetch",
+            &request,
+            "--allow-http",
+            &format!("http://{addr}"),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("loopback").and(contains("allow_addresses")));
+}
+
+#[test]
+fn call_allow_http_refuses_a_bad_pattern_with_one_line() {
+    let guest = http_guest();
+    wabi()
+        .args([
+            "call",
+            guest.to_str().unwrap(),
+            "fetch",
+            "{}",
+            "--allow-http",
+            "ftp://x.example",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("http or https"));
+    wabi()
+        .args([
+            "call",
+            guest.to_str().unwrap(),
+            "fetch",
+            "{}",
+            "--http-timeout",
+            "1s",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("--allow-http"));
+}
