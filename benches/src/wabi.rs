@@ -8,6 +8,8 @@
 
 #[path = "common/harness.rs"]
 mod harness;
+#[path = "common/http.rs"]
+mod http;
 #[path = "common/inputs.rs"]
 mod inputs;
 #[path = "common/raw.rs"]
@@ -162,6 +164,9 @@ fn main() {
     println!("{}", languages_table(&results, &languages, wabi_wasm.len()));
     if settings.filter.is_none() || std::env::var_os("WABI_BENCH_TPUT").is_some() {
         println!("{}", throughput_table(&module, &raw_module, &inputs));
+    }
+    if settings.filter.is_none() || std::env::var_os("WABI_BENCH_HTTP").is_some() {
+        println!("{}", http::http_table(&engine, &wabi_wasm));
     }
     if settings.filter.is_none() || std::env::var_os("WABI_BENCH_SIZES").is_some() {
         println!("{}", size_table(&wasm_dir));

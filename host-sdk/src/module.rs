@@ -361,7 +361,7 @@ impl ModuleBuilder {
             ));
         }
         if let Some(grant) = &self.http {
-            grant.check().map_err(|(what, reason)| bad(&what, reason))?;
+            grant.check()?;
         }
         for d in &self.grants.dirs {
             if !d.host.is_dir() {

@@ -107,7 +107,16 @@ impl Resolver for CheckedResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let addrs = match literal_address(uri) {
+            // An address needs no lookup: ureq's resolver would still spawn a thread for it
+            // whenever the request has a timeout (every plugin request has one).
+            Some(addr) => {
+                let mut one = self.empty();
+                one.push(addr);
+                one
+            }
+            None => self.inner.resolve(uri, config, timeout)?,
+        };
         // Refuse the name if any of its addresses is refused: a name that mixes public and
         // internal addresses is not one to trust with either.
         for addr in addrs.iter() {
@@ -121,6 +130,23 @@ impl Resolver for CheckedResolver {
         }
         Ok(addrs)
     }
+}
+
+/// The socket address of a URL whose host is an IP literal.
+fn literal_address(uri: &Uri) -> Option<SocketAddr> {
+    let authority = uri.authority()?;
+    let host = authority.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let ip: std::net::IpAddr = host.parse().ok()?;
+    let port = authority.port_u16().or_else(|| {
+        uri.scheme_str()
+            .and_then(Scheme::parse)
+            .map(Scheme::default_port)
+    })?;
+    Some(SocketAddr::new(ip, port))
 }
 
 /// A parsed URL: what the grant is checked against.
@@ -241,6 +267,10 @@ impl HttpClient {
             .user_agent(concat!("wabi/", env!("CARGO_PKG_VERSION")))
             .max_response_header_size(MAX_RESPONSE_HEADERS)
             .save_redirect_history(false)
+            // The grant's timeout as the agent's: a request that must end sooner (the call's
+            // deadline is nearer, or a redirect used part of it) gets its own configuration,
+            // which clones the agent's (see `run`).
+            .timeout_global(Some(grant.timeout))
             .build();
         let resolver = CheckedResolver {
             allowed: grant.addresses.clone(),
@@ -349,13 +379,21 @@ impl HttpClient {
                 );
             }
             self.permit(&method, &target)?;
-            let left = timeout.saturating_sub(started.elapsed());
-            if left.is_zero() {
-                return fail(
-                    HttpErrorKind::Timeout,
-                    format!("no complete response within {timeout:?}"),
-                );
-            }
+            // The first request with the grant's whole timeout runs on the agent's own
+            // configuration; anything shorter needs a configuration of its own.
+            let left = if hops == 0 && timeout >= self.grant.timeout {
+                None
+            } else {
+                match timeout.saturating_sub(started.elapsed()) {
+                    left if left.is_zero() => {
+                        return fail(
+                            HttpErrorKind::Timeout,
+                            format!("no complete response within {timeout:?}"),
+                        )
+                    }
+                    left => Some(left),
+                }
+            };
             *sent += 1;
             let mut response = self
                 .exchange(&method, &target, &headers, &body, left)
@@ -431,7 +469,7 @@ impl HttpClient {
         target: &Target,
         headers: &[(String, String)],
         body: &[u8],
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<http::Response<ureq::Body>, ureq::Error> {
         let mut builder = http::Request::builder()
             .method(method.clone())
@@ -449,8 +487,11 @@ impl HttpClient {
     fn run<B: ureq::AsSendBody>(
         &self,
         request: http::Request<B>,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let Some(timeout) = timeout else {
+            return self.agent.run(request);
+        };
         let request = self
             .agent
             .configure_request(request)

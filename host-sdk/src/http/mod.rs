@@ -211,17 +211,25 @@ impl HttpGrant {
         self
     }
 
-    /// The first problem with the grant's options, as `(option, what is wrong)`.
-    pub(crate) fn check(&self) -> Result<(), (String, String)> {
-        if let Some(p) = self.problems.first() {
-            return Err(p.clone());
-        }
-        if self.hosts.is_empty() {
-            return Err((
-                "ModuleBuilder::allow_http".into(),
-                "the grant lists no host, so it would allow nothing; add hosts with HttpGrant::allow (or leave allow_http out: no HTTP is the default)".into(),
-            ));
-        }
-        Ok(())
+    /// Whether the grant can work: every pattern, range and method parsed and at least one
+    /// host is listed. [`crate::ModuleBuilder::build`] checks this too; call it to report a
+    /// problem earlier, e.g. while reading a command line.
+    ///
+    /// ```
+    /// use wabi_host::{Error, HttpGrant};
+    /// assert!(HttpGrant::hosts(["api.example.com"]).check().is_ok());
+    /// let Err(Error::Config { reason, .. }) = HttpGrant::hosts(["ftp://x"]).check() else { panic!() };
+    /// assert!(reason.contains("http or https"));
+    /// ```
+    pub fn check(&self) -> Result<(), crate::Error> {
+        let (what, reason) = match self.problems.first() {
+            Some(p) => p.clone(),
+            None if self.hosts.is_empty() => (
+                "ModuleBuilder::allow_http".to_string(),
+                "the grant lists no host, so it would allow nothing; add hosts with HttpGrant::allow (or leave allow_http out: no HTTP is the default)".to_string(),
+            ),
+            None => return Ok(()),
+        };
+        Err(crate::Error::Config { what, reason })
     }
 }

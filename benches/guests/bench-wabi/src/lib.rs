@@ -59,3 +59,12 @@ fn bulk_raw(data: &[u8]) -> Vec<u8> {
     bytes.extend_from_slice(&out.checksum.to_le_bytes());
     bytes
 }
+
+/// W7: a GET through `wabi.http_request`; the status and the body's length.
+#[export]
+fn http_get(url: &str) -> (u16, u32) {
+    match wabi_guest::http::get(url) {
+        Ok(r) => (r.status, r.body.len() as u32),
+        Err(_) => (0, 0),
+    }
+}
