@@ -132,8 +132,9 @@ mod values {
     pub struct HttpResponse {
         /// The status code (100-999; a 4xx or 5xx status is a response, not an error).
         pub status: u16,
-        /// Header fields as `[name, value]` pairs in the order received; names in lower case,
-        /// values decoded as UTF-8 with invalid bytes replaced by U+FFFD.
+        /// Header fields as `[name, value]` pairs in the order received (the values of a
+        /// repeated name kept together, at the name's first place); names in lower case, values
+        /// decoded as UTF-8 with invalid bytes replaced by U+FFFD.
         pub headers: Vec<(String, String)>,
         /// The whole response body.
         pub body: Vec<u8>,

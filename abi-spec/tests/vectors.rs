@@ -355,6 +355,7 @@ fn http_vectors() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             HttpErrorKind::TooManyRedirects => {
                 ("error_too_many_redirects", "http: over 3 redirects")
             }
+            other => panic!("no vector for {other}"),
         };
         let mut env = Vec::new();
         EnvelopeWriter::error(

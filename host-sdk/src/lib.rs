@@ -66,6 +66,14 @@
 //! environment, no arguments; clocks and random work; stdout and stderr go to the log handler
 //! (by default `tracing`, target `wabi::guest`).
 //!
+//! ## Outbound HTTP
+//! A plugin has no network access unless [`ModuleBuilder::allow_http`] grants it HTTP to listed
+//! hosts ([`HttpGrant`]: host patterns, methods, timeouts, body limits, requests per call,
+//! redirects). Every request is checked against the grant and every address it resolves to
+//! against loopback, private, link-local and metadata ranges before a connection is made;
+//! refusals reach the guest as error values of a [`HttpErrorKind`], never as traps
+//! (`abi-spec/ABI.md` section 4.4, SECURITY.md).
+//!
 //! ## Many plugins in production
 //! - [`Plugins`]: a registry of named plugins (module + pool each) whose modules are replaced
 //!   by [`Plugins::reload`] without dropping a call: the new module is compiled, started once
