@@ -157,6 +157,22 @@ mod values {
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
         }
+
+        /// The body as text, if it is valid UTF-8.
+        ///
+        /// ```
+        /// let mut r = wabi_spec::http::HttpResponse { status: 200, headers: vec![], body: b"ok".to_vec() };
+        /// assert_eq!(r.text(), Ok("ok"));
+        /// r.body = vec![0xff];
+        /// assert!(r.text().is_err());
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// The [`core::str::Utf8Error`] of the body when it is not UTF-8.
+        pub fn text(&self) -> Result<&str, core::str::Utf8Error> {
+            core::str::from_utf8(&self.body)
+        }
     }
 
     /// The value of an `Error` answer: `{"kind": name}`. The error body's message carries the

@@ -43,7 +43,6 @@
 use crate::host::EnvelopeBlock;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
-use std::str::Utf8Error;
 use wabi_spec::codec;
 use wabi_spec::http::{HttpErrorValue, HttpResponse};
 use wabi_spec::layout::Envelope;
@@ -209,10 +208,9 @@ pub fn get(url: impl Into<String>) -> Result<Response, HttpError> {
     Request::get(url).send()
 }
 
-/// The response to a request: the final one, after any redirects the host followed.
-///
-/// It encodes as the host's answer does (`status`, `headers`, `body`), so an export can return
-/// it as it is.
+/// The response to a request: the final one, after any redirects the host followed
+/// (`wabi_spec`'s [`HttpResponse`], the value the host answers with, so an export can return it
+/// as it is).
 ///
 /// ```
 /// use wabi_guest::http::Response;
@@ -224,64 +222,7 @@ pub fn get(url: impl Into<String>) -> Result<Response, HttpError> {
 /// assert_eq!(response.header("Content-Type"), Some("text/plain"));
 /// assert_eq!(response.text(), Ok("hello"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Response {
-    /// The status code (a 4xx or 5xx is a response too).
-    pub status: u16,
-    /// Header fields as `(name, value)` pairs in the order received; names in lower case,
-    /// values as UTF-8 (the host replaces invalid bytes by U+FFFD).
-    pub headers: Vec<(String, String)>,
-    /// The whole body.
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The value of the first header named `name`, compared case-insensitively.
-    ///
-    /// ```
-    /// # use wabi_guest::http::Response;
-    /// let response = Response {
-    ///     status: 200,
-    ///     headers: vec![("set-cookie".into(), "a=1".into()), ("set-cookie".into(), "b=2".into())],
-    ///     body: Vec::new(),
-    /// };
-    /// assert_eq!(response.header("Set-Cookie"), Some("a=1"));
-    /// assert_eq!(response.header("etag"), None);
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as text, if it is valid UTF-8.
-    ///
-    /// ```
-    /// # use wabi_guest::http::Response;
-    /// let mut response = Response { status: 200, headers: Vec::new(), body: b"ok".to_vec() };
-    /// assert_eq!(response.text(), Ok("ok"));
-    /// response.body = vec![0xff];
-    /// assert!(response.text().is_err());
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [`Utf8Error`] of the body when it is not UTF-8.
-    pub fn text(&self) -> Result<&str, Utf8Error> {
-        std::str::from_utf8(&self.body)
-    }
-}
-
-impl From<HttpResponse> for Response {
-    fn from(r: HttpResponse) -> Self {
-        Response {
-            status: r.status,
-            headers: r.headers,
-            body: r.body,
-        }
-    }
-}
+pub use wabi_spec::http::HttpResponse as Response;
 
 /// A request that got no response: refused by the host or failed.
 ///
@@ -364,7 +305,7 @@ fn decode_answer(envelope: &[u8]) -> Result<Response, HttpError> {
     match Envelope::parse(envelope) {
         Err(e) => malformed(format_args!("an invalid envelope: {e}")),
         Ok(Envelope::Ok(body)) => match codec::decode::<HttpResponse>(body) {
-            Ok(response) => Ok(response.into()),
+            Ok(response) => Ok(response),
             Err(e) => malformed(format_args!("a response that does not decode: {e}")),
         },
         Ok(Envelope::Error { message, value }) => {

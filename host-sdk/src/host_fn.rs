@@ -343,10 +343,7 @@ pub(crate) fn add_to_linker(
                             .await
                         }
                     };
-                    let (memory, alloc) = result_allocator(&mut caller, &name)?;
-                    let len = envelope.len() as u32;
-                    let block = alloc.call_async(&mut caller, (len, INPUT_ALIGN)).await?;
-                    place_result(&mut caller, memory, &name, &envelope, block)
+                    answer_async(&mut caller, &name, &envelope).await
                 })
             },
         )?;
@@ -363,9 +360,7 @@ pub(crate) fn add_to_linker(
          -> wasmtime::Result<u64> {
             let (name, input) = read_request(&mut caller, name_ptr, name_len, args_ptr, args_len)?;
             let envelope = dispatch(&mut caller, &name, &input).blocking();
-            let (memory, alloc) = result_allocator(&mut caller, &name)?;
-            let block = alloc.call(&mut caller, (envelope.len() as u32, INPUT_ALIGN))?;
-            place_result(&mut caller, memory, &name, &envelope, block)
+            answer(&mut caller, &name, &envelope)
         },
     )?;
     Ok(())
@@ -456,7 +451,7 @@ fn dispatch(caller: &mut Caller<'_, HostState>, name: &str, input: &[u8]) -> Dis
 /// After the host function: end the call if it faulted or returned after the call's deadline,
 /// else the guest's memory and the allocator for its result.
 #[inline]
-pub(crate) fn result_allocator(
+fn result_allocator(
     caller: &mut Caller<'_, HostState>,
     name: &str,
 ) -> wasmtime::Result<(Memory, GuestAlloc)> {
@@ -475,7 +470,7 @@ pub(crate) fn result_allocator(
 /// Copy a host function's envelope into the block the guest's allocator returned; returns it
 /// packed.
 #[inline]
-pub(crate) fn place_result(
+fn place_result(
     caller: &mut Caller<'_, HostState>,
     memory: Memory,
     name: &str,
@@ -507,4 +502,31 @@ pub(crate) fn place_result(
     let range = checked_range(ptr, len as u64, size)?;
     memory.data_mut(&mut *caller)[range].copy_from_slice(envelope);
     Ok(pack(ptr, len) as u64)
+}
+
+/// Place `envelope` in a block of the guest's, after the checks of [`result_allocator`]: the
+/// answer of an import that answers with an envelope (`wabi.host_call`, `wabi.http_request`).
+#[inline]
+pub(crate) fn answer(
+    caller: &mut Caller<'_, HostState>,
+    name: &str,
+    envelope: &[u8],
+) -> wasmtime::Result<u64> {
+    let (memory, alloc) = result_allocator(caller, name)?;
+    let block = alloc.call(&mut *caller, (envelope.len() as u32, INPUT_ALIGN))?;
+    place_result(caller, memory, name, envelope, block)
+}
+
+/// [`answer`] on an async engine.
+#[cfg(feature = "async")]
+pub(crate) async fn answer_async(
+    caller: &mut Caller<'_, HostState>,
+    name: &str,
+    envelope: &[u8],
+) -> wasmtime::Result<u64> {
+    let (memory, alloc) = result_allocator(caller, name)?;
+    let block = alloc
+        .call_async(&mut *caller, (envelope.len() as u32, INPUT_ALIGN))
+        .await?;
+    place_result(caller, memory, name, envelope, block)
 }

@@ -7,12 +7,14 @@ use std::time::{Duration, Instant};
 
 use wabi_spec::codec;
 use wabi_spec::http::{HttpErrorKind, HttpErrorValue, HttpRequest};
-use wabi_spec::layout::{EnvelopeWriter, INPUT_ALIGN};
+use wabi_spec::layout::EnvelopeWriter;
 use wabi_spec::names::{IMPORT_HTTP_REQUEST, IMPORT_MODULE};
 use wasmtime::{Caller, Linker};
 
 use super::client::{Failure, HttpClient, Outcome};
-use crate::host_fn::{place_result, result_allocator};
+use crate::host_fn::answer;
+#[cfg(feature = "async")]
+use crate::host_fn::answer_async;
 use crate::imports::read_caller;
 use crate::state::HostState;
 
@@ -22,12 +24,40 @@ const NAME: &str = "wabi.http_request";
 /// What the guest asked for: an answer already known (a refusal), or a request to send.
 enum Prepared {
     Answer(Vec<u8>),
-    Send {
-        client: Arc<HttpClient>,
-        request: HttpRequest,
-        timeout: Duration,
-        requests_left: u32,
-    },
+    Send(Pending),
+}
+
+/// A request that passed the first checks, with its budget.
+struct Pending {
+    client: Arc<HttpClient>,
+    request: HttpRequest,
+    timeout: Duration,
+    requests_left: u32,
+}
+
+/// A request sent, with what its log line says.
+struct Sent {
+    outcome: Outcome,
+    started: Instant,
+    method: String,
+    url: String,
+}
+
+impl Pending {
+    /// Send it on this thread (it blocks until the response or the timeout).
+    fn send(self) -> Sent {
+        let started = Instant::now();
+        let (method, url) = (self.request.method.clone(), self.request.url.clone());
+        let outcome = self
+            .client
+            .send(self.request, self.timeout, self.requests_left);
+        Sent {
+            outcome,
+            started,
+            method,
+            url,
+        }
+    }
 }
 
 fn error_envelope(kind: HttpErrorKind, message: &str) -> Vec<u8> {
@@ -74,24 +104,25 @@ fn prepare(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::
     let remaining = state
         .deadline
         .map_or(Duration::MAX, crate::clock::remaining);
-    Ok(Prepared::Send {
+    Ok(Prepared::Send(Pending {
         timeout: client.timeout().min(remaining),
         requests_left: client
             .max_requests_per_call()
             .saturating_sub(state.http_requests),
         client,
         request,
-    })
+    }))
 }
 
 /// Count what was sent, log it, and encode the answer.
-fn finish(
-    caller: &mut Caller<'_, HostState>,
-    outcome: Outcome,
-    started: Instant,
-    method: &str,
-    url: &str,
-) -> Vec<u8> {
+fn finish(caller: &mut Caller<'_, HostState>, sent: Sent) -> Vec<u8> {
+    let Sent {
+        outcome,
+        started,
+        method,
+        url,
+    } = sent;
+    let (method, url) = (method.as_str(), url.as_str());
     let state = caller.data_mut();
     state.http_requests = state.http_requests.saturating_add(outcome.sent);
     let elapsed_us = started.elapsed().as_micros() as u64;
@@ -132,37 +163,24 @@ pub(crate) fn add_to_linker(
                 Box::new(async move {
                     let envelope = match prepare(&mut caller, ptr, len)? {
                         Prepared::Answer(envelope) => envelope,
-                        Prepared::Send {
-                            client,
-                            request,
-                            timeout,
-                            requests_left,
-                        } => {
-                            let started = Instant::now();
-                            let (method, url) = (request.method.clone(), request.url.clone());
+                        Prepared::Send(pending) => {
                             // ureq blocks: run it where blocking is allowed, so the executor's
                             // other tasks go on meanwhile.
-                            let outcome = match tokio::runtime::Handle::try_current() {
+                            let sent = match tokio::runtime::Handle::try_current() {
                                 Ok(handle) => handle
-                                    .spawn_blocking(move || {
-                                        client.send(request, timeout, requests_left)
-                                    })
+                                    .spawn_blocking(move || pending.send())
                                     .await
                                     .map_err(|e| {
-                                        wasmtime::Error::msg(format!(
-                                            "wabi.http_request: the request task failed: {e}"
-                                        ))
-                                    })?,
-                                Err(_) => client.send(request, timeout, requests_left),
+                                    wasmtime::Error::msg(format!(
+                                        "wabi.http_request: the request task failed: {e}"
+                                    ))
+                                })?,
+                                Err(_) => pending.send(),
                             };
-                            finish(&mut caller, outcome, started, &method, &url)
+                            finish(&mut caller, sent)
                         }
                     };
-                    let (memory, alloc) = result_allocator(&mut caller, NAME)?;
-                    let block = alloc
-                        .call_async(&mut caller, (envelope.len() as u32, INPUT_ALIGN))
-                        .await?;
-                    place_result(&mut caller, memory, NAME, &envelope, block)
+                    answer_async(&mut caller, NAME, &envelope).await
                 })
             },
         )?;
@@ -174,21 +192,9 @@ pub(crate) fn add_to_linker(
         |mut caller: Caller<'_, HostState>, ptr: u32, len: u32| -> wasmtime::Result<u64> {
             let envelope = match prepare(&mut caller, ptr, len)? {
                 Prepared::Answer(envelope) => envelope,
-                Prepared::Send {
-                    client,
-                    request,
-                    timeout,
-                    requests_left,
-                } => {
-                    let started = Instant::now();
-                    let (method, url) = (request.method.clone(), request.url.clone());
-                    let outcome = client.send(request, timeout, requests_left);
-                    finish(&mut caller, outcome, started, &method, &url)
-                }
+                Prepared::Send(pending) => finish(&mut caller, pending.send()),
             };
-            let (memory, alloc) = result_allocator(&mut caller, NAME)?;
-            let block = alloc.call(&mut caller, (envelope.len() as u32, INPUT_ALIGN))?;
-            place_result(&mut caller, memory, NAME, &envelope, block)
+            answer(&mut caller, NAME, &envelope)
         },
     )?;
     Ok(())
