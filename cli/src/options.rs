@@ -144,7 +144,7 @@ pub struct Grants {
     pub config: Vec<(String, String)>,
 
     /// Let the plugin make HTTP requests to hosts this pattern matches:
-    /// [http:// or https://]HOST[:PORT], HOST being a name, `*.domain`, an address or `*`; no
+    /// `[http:// or https://]HOST[:PORT]`, HOST being a name, `*.domain`, an address or `*`; no
     /// port means the scheme's default. Repeatable. Without it the plugin has no network.
     #[arg(long = "allow-http", value_name = "PATTERN", value_parser = parse_http_pattern)]
     pub allow_http: Vec<String>,
