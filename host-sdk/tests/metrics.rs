@@ -205,6 +205,11 @@ fn each_call_is_a_tracing_event() {
         fn exit(&self, _: &Id) {}
     }
 
+    // A second live dispatcher, so that tracing-core never takes its one-dispatcher shortcut:
+    // with exactly one registered, a callsite first reached by another test's thread (which
+    // has no subscriber) caches `Interest::never()` for good, and this thread's events are
+    // dropped (tracing issues 3611 and 2874). The test then failed now and then in a full run.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let events = Events::default();
     let (_plugins, plugin) = plugins(&Engine::default(), Limits::default());
     tracing::subscriber::with_default(Recorder(events.clone()), || {

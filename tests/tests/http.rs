@@ -130,6 +130,58 @@ fn loopback_and_private_addresses_need_their_own_allowance() {
 }
 
 #[test]
+fn ipv6_and_mapped_loopback_literals_are_refused_too() {
+    let server = TestServer::start();
+    let port = server.port();
+    for (pattern, url) in [
+        (
+            format!("[::1]:{port}"),
+            format!("http://[::1]:{port}/echo?v6"),
+        ),
+        (
+            format!("[::ffff:127.0.0.1]:{port}"),
+            format!("http://[::ffff:127.0.0.1]:{port}/echo?mapped"),
+        ),
+        (
+            "[fd00:ec2::254]".to_string(),
+            "http://[fd00:ec2::254]/latest/meta-data".to_string(),
+        ),
+        (
+            "169.254.169.254".to_string(),
+            "http://169.254.169.254/latest/meta-data".to_string(),
+        ),
+    ] {
+        let m = module(Module::builder(engine()).allow_http(HttpGrant::hosts([pattern.as_str()])));
+        let (kind, message) = refused(
+            m.instantiate()
+                .unwrap()
+                .call_raw("fetch", &bytes(&get(&url))),
+        );
+        assert_eq!(kind, "denied", "{url}: {message}");
+        assert!(message.contains("does not allow"), "{url}: {message}");
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn https_goes_through_tls_and_a_failed_handshake_is_a_connect_error() {
+    // The test server speaks plain HTTP: the TLS handshake of an https:// request fails.
+    let server = TestServer::start();
+    let base = format!("https://127.0.0.1:{}", server.port());
+    let m = module(
+        Module::builder(engine())
+            .allow_http(HttpGrant::hosts([base.as_str()]).allow_addresses("127.0.0.1")),
+    );
+    let (kind, message) = refused(
+        m.instantiate()
+            .unwrap()
+            .call_raw("fetch", &bytes(&get(&format!("{base}/echo")))),
+    );
+    assert_eq!(kind, "connect", "{message}");
+    assert!(message.contains("127.0.0.1"), "{message}");
+}
+
+#[test]
 fn a_call_may_send_only_as_many_requests_as_the_grant_allows() {
     let server = TestServer::start();
     let m =
