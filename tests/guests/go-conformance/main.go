@@ -355,7 +355,9 @@ func configBig(ptr, size uint32) uint64 {
 //
 //go:wasmexport http_fetch
 func httpFetch(ptr, size uint32) uint64 {
-	return wabi.Export1(ptr, size, func(in FetchRequest) (*wabi.HTTPResponse, error) {
+	// The argument decodes as the SDK's request value; the request sent is built anew through
+	// the builder, which is what the cases check.
+	return wabi.Export1(ptr, size, func(in wabi.HTTPRequest) (*wabi.HTTPResponse, error) {
 		req := wabi.NewHTTPRequest(in.Method, in.URL)
 		for _, h := range in.Headers {
 			req.Header(h[0], h[1])
