@@ -32,18 +32,26 @@ struct Setup {
 
 /// An echo upstream and a proxy running `plugin` in front of it.
 async fn start(plugin: &str, config: &[(&str, &str)], timeout: Duration) -> Setup {
+    start_with(plugin, |options| {
+        options.config = config
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        options.limits.timeout = Some(timeout);
+    })
+    .await
+}
+
+/// [`start`] with the proxy's options (32 MiB per instance) changed by `adjust`.
+async fn start_with(plugin: &str, adjust: impl FnOnce(&mut ProxyOptions)) -> Setup {
     let log = Log::default();
     let upstream_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let upstream = upstream_listener.local_addr().unwrap();
     tokio::spawn(upstream::serve(upstream_listener, log.clone()));
 
     let mut options = ProxyOptions::new(plugin, format!("http://{upstream}").parse().unwrap());
-    options.config = config
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    options.limits.timeout = Some(timeout);
     options.limits.max_memory = 32 << 20;
+    adjust(&mut options);
     let proxy = Proxy::new(&Engine::default(), options).unwrap();
     let proxy_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = proxy_listener.local_addr().unwrap();
@@ -452,39 +460,17 @@ async fn auth_service() -> SocketAddr {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_auth_gateway_asks_an_allowed_auth_service_before_forwarding() {
     let auth = auth_service().await;
-    let log = Log::default();
-    let upstream_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let upstream = upstream_listener.local_addr().unwrap();
-    tokio::spawn(upstream::serve(upstream_listener, log.clone()));
-    let proxy_for = |auth_url: String, grant: Option<wabi_host::HttpGrant>| {
-        let mut options = ProxyOptions::new(
-            wabi_examples::AUTH_GATEWAY_WASM,
-            format!("http://{upstream}").parse().unwrap(),
-        );
-        options.config = vec![("auth_url".into(), auth_url)];
-        options.limits.timeout = Some(Duration::from_secs(5));
-        options.http = grant;
-        Proxy::new(&Engine::default(), options).unwrap()
-    };
-    let serve = |proxy: Proxy| {
-        let log = log.clone();
-        async move {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(proxy.serve(listener));
-            Setup {
-                proxy: addr,
-                handle: None,
-                upstream,
-                log,
-                client: Client::builder(TokioExecutor::new()).build_http(),
-            }
-        }
+    let auth_gateway = |grant: Option<wabi_host::HttpGrant>| {
+        start_with(wabi_examples::AUTH_GATEWAY_WASM, move |options| {
+            options.config = vec![("auth_url".into(), format!("http://{auth}/check"))];
+            options.limits.timeout = Some(Duration::from_secs(5));
+            options.http = grant;
+        })
     };
     let grant = wabi_host::HttpGrant::hosts([format!("http://{auth}")])
         .allow_addresses("127.0.0.1")
         .methods(["GET"]);
-    let s = serve(proxy_for(format!("http://{auth}/check"), Some(grant))).await;
+    let s = auth_gateway(Some(grant)).await;
 
     let a = s
         .send(
@@ -518,7 +504,7 @@ async fn the_auth_gateway_asks_an_allowed_auth_service_before_forwarding() {
     );
 
     // Without a grant the plugin cannot reach the auth service: it answers 503, saying why.
-    let s = serve(proxy_for(format!("http://{auth}/check"), None)).await;
+    let s = auth_gateway(None).await;
     let a = s
         .send(
             "GET",
@@ -531,5 +517,9 @@ async fn the_auth_gateway_asks_an_allowed_auth_service_before_forwarding() {
         (a.status, a.body.as_str()),
         (503, "auth service unavailable: denied")
     );
-    assert_eq!(s.upstream_count(), 1);
+    assert_eq!(
+        s.upstream_count(),
+        0,
+        "nothing goes upstream without the auth answer"
+    );
 }
