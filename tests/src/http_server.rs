@@ -10,6 +10,7 @@
 //! | `/redirect?to=URL` | 302 to URL (percent-decoded); `/redirect307?to=URL`: 307 |
 //! | `/big?n=N` | 200 with N bytes `i % 251`, with a content-length; `/stream?n=N`: the same, chunked |
 //! | `/slow?ms=N` | 200 `slow` after N ms (at most 10 s) |
+//! | `/big-header?n=N` | 200 with a header `x-big` of N bytes (at most 1 MiB) |
 //! | anything else | 404 |
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -204,6 +205,10 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             }
             out.write_all(b"0\r\n\r\n")?;
             out.flush()
+        }
+        "/big-header" => {
+            let n = number("n").min(1 << 20);
+            respond(&mut out, 200, &[("x-big".into(), "h".repeat(n))], b"")
         }
         "/slow" => {
             std::thread::sleep(Duration::from_millis(number("ms").min(10_000) as u64));

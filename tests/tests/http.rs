@@ -370,6 +370,35 @@ fn hostile_requests_are_refused_or_fault_without_reading_what_they_claim() {
 }
 
 #[test]
+fn oversized_response_headers_and_refused_connections_are_typed_errors() {
+    let server = TestServer::start();
+    let m = module(Module::builder(engine()).allow_http(loopback(&server)));
+    let mut p = m.instantiate().unwrap();
+    let url = format!("{}/big-header?n=70000", server.base());
+    let (kind, message) = refused(p.call_raw("fetch", &bytes(&get(&url))));
+    assert_eq!(kind, "too_large");
+    assert!(message.contains("headers"), "{message}");
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = format!("http://127.0.0.1:{port}");
+    let m = module(
+        Module::builder(engine())
+            .allow_http(HttpGrant::hosts([closed.as_str()]).allow_addresses("127.0.0.1")),
+    );
+    let (kind, message) = refused(
+        m.instantiate()
+            .unwrap()
+            .call_raw("fetch", &bytes(&get(&format!("{closed}/x")))),
+    );
+    assert_eq!(kind, "connect");
+    assert!(message.contains(&port.to_string()), "{message}");
+}
+
+#[test]
 fn a_grant_that_cannot_work_is_refused_when_the_module_is_built() {
     for (grant, says) in [
         (HttpGrant::new(), "lists no host"),
